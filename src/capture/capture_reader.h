@@ -1,0 +1,70 @@
+// CaptureReader: reads the packets of one capture file in file order.
+//
+// Formats are recognised by magic bytes, never by name: classic pcap (microsecond and nanosecond,
+// either byte order) and pcapng (any number of sections and interfaces, per-interface link type and
+// if_tsresol/if_tsoffset), each optionally gzip- or zstd-compressed. Input is read in large buffered
+// chunks; a returned packet points into the reader's buffer and stays valid until the next call to next().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "capture/raw_packet.h"
+
+namespace trawl::capture {
+
+enum class CaptureFormat : uint8_t { kPcap, kPcapNano, kPcapng };
+enum class Compression : uint8_t { kNone, kGzip, kZstd };
+
+// Why reading stopped early. `offset` is the byte offset of the damaged record in the file, counted in
+// uncompressed bytes for compressed files (what `zcat F | tshark -r -` would call it).
+struct ReadError {
+  uint64_t offset = 0;
+  std::string reason;  // e.g. "record cut short: 1514 bytes announced, 212 present"
+};
+
+// The result of probing a path: is it a capture at all?
+enum class Probe : uint8_t { kCapture, kNotCapture, kUnreadable };
+
+class CaptureReader {
+ public:
+  virtual ~CaptureReader() = default;
+
+  // Fills pkt with the next packet and returns true; returns false at the end of the file or when the
+  // rest of the file cannot be read (error() then says why). pkt.file_index is set to this reader's index.
+  virtual bool next(RawPacket& pkt) = 0;
+
+  // Set once next() has returned false because of damage; packets returned before it are good.
+  const std::optional<ReadError>& error() const { return error_; }
+  // Bytes of the underlying file consumed so far (compressed bytes for compressed files), for progress.
+  virtual uint64_t file_bytes_read() const = 0;
+  uint64_t file_size() const { return file_size_; }
+  CaptureFormat format() const { return format_; }
+  Compression compression() const { return compression_; }
+  // Packets the reader had to skip without stopping (e.g. pcapng blocks it does not know carry no packets,
+  // so this counts only packet records dropped for a reason that did not end the file).
+  uint64_t packets_skipped() const { return packets_skipped_; }
+
+ protected:
+  std::optional<ReadError> error_;
+  uint64_t file_size_ = 0;
+  uint64_t packets_skipped_ = 0;
+  CaptureFormat format_ = CaptureFormat::kPcap;
+  Compression compression_ = Compression::kNone;
+};
+
+// Largest caplen accepted; anything above is treated as damage (Wireshark uses the same 256 KiB bound).
+inline constexpr uint32_t kMaxCaplen = 262144;
+
+struct OpenResult {
+  std::unique_ptr<CaptureReader> reader;  // null on failure
+  Probe probe = Probe::kUnreadable;       // kNotCapture: no capture magic; kUnreadable: I/O or header error
+  std::string error;                      // why, when reader is null
+};
+
+// Opens `path` and reads its header. file_index is stamped on every packet.
+OpenResult open_capture(const std::string& path, uint32_t file_index);
+
+}  // namespace trawl::capture

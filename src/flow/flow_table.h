@@ -1,0 +1,65 @@
+// FlowTable: the bidirectional flows of one worker, their TCP state, history and timeouts.
+//
+// A flow is keyed by (VLAN, addresses, ports, transport); ICMP echo by (type pair, identifier) and other
+// ICMP by (type, code), as Zeek does. The originator is the side that sent the first packet, except that
+// a TCP SYN/ACK seen first makes its receiver the originator (Zeek's "^" flip). Inactive flows expire
+// per transport; memory is proportional to the active flows. Finished flows go to the FlowSink.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "capture/raw_packet.h"
+#include "flow/conn_record.h"
+#include "packet/packet_view.h"
+
+namespace trawl::flow {
+
+class FlowSink {
+ public:
+  virtual ~FlowSink() = default;
+  virtual void on_flow_end(ConnRecord&& record) = 0;
+};
+
+struct FlowTimeouts {
+  int64_t tcp_ns = 300'000'000'000;         // inactivity: Zeek's tcp_inactivity_timeout (5 min)
+  int64_t tcp_closed_ns = 5'000'000'000;    // linger after FIN/FIN or RST (Zeek's tcp_close_delay)
+  int64_t udp_ns = 60'000'000'000;          // Zeek's udp_inactivity_timeout
+  int64_t icmp_ns = 60'000'000'000;         // Zeek's icmp_inactivity_timeout
+  int64_t other_ns = 60'000'000'000;
+};
+
+struct FlowStats {
+  uint64_t flows_created = 0;
+  uint64_t flows_active = 0;
+  uint64_t flows_active_peak = 0;
+  uint64_t packets = 0;       // packets that belonged to a flow
+  uint64_t non_flow = 0;      // packets with no flow (ARP, non-IP, fragments not reassembled)
+};
+
+class FlowTable {
+ public:
+  FlowTable(FlowSink& sink, FlowTimeouts timeouts = {});
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  // Accounts one decoded packet. Packets must come in timestamp order; time is the packets' time,
+  // so inactive flows are expired as capture time passes. Non-flow packets are counted and ignored.
+  void add(const packet::PacketView& view, const capture::RawPacket& raw);
+
+  // Ends every flow (end of input), in order of their first packet.
+  void flush();
+
+  const FlowStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  FlowStats stats_;
+};
+
+// Symmetric hash of a packet's flow key: the same value for both directions, used to pick a worker.
+uint64_t flow_shard_hash(const packet::PacketView& view);
+
+}  // namespace trawl::flow

@@ -1,0 +1,54 @@
+// IpAddress: an IPv4 or IPv6 address held by value (17 bytes), cheap to copy, hash and compare.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trawl {
+
+struct IpAddress {
+  // IPv4 uses bytes[0..3] and leaves the rest zero, so two equal addresses are equal byte for byte.
+  std::array<uint8_t, 16> bytes{};
+  uint8_t family = 0;  // 0 none, 4 or 6
+
+  static IpAddress v4(const uint8_t* p) {
+    IpAddress a;
+    std::memcpy(a.bytes.data(), p, 4);
+    a.family = 4;
+    return a;
+  }
+  static IpAddress v6(const uint8_t* p) {
+    IpAddress a;
+    std::memcpy(a.bytes.data(), p, 16);
+    a.family = 6;
+    return a;
+  }
+  static std::optional<IpAddress> parse(std::string_view text);
+
+  bool is_v4() const { return family == 4; }
+  bool is_v6() const { return family == 6; }
+  bool empty() const { return family == 0; }
+
+  // Writes the canonical text form (RFC 5952 for IPv6) into out, which holds at least 46 chars;
+  // returns the length written.
+  size_t format(char* out) const;
+  std::string str() const;
+
+  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b) {
+    if (a.family != b.family) return a.family <=> b.family;
+    int c = std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+    return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const IpAddress& a) {
+    return H::combine(std::move(h), a.family, std::string_view(reinterpret_cast<const char*>(a.bytes.data()), 16));
+  }
+};
+
+}  // namespace trawl
