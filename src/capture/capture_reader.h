@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "capture/raw_packet.h"
@@ -57,6 +58,13 @@ class CaptureReader {
 
 // Largest caplen accepted; anything above is treated as damage (Wireshark uses the same 256 KiB bound).
 inline constexpr uint32_t kMaxCaplen = 262144;
+// Largest pcapng block accepted (Wireshark's bound too); a longer length field is damage.
+inline constexpr uint32_t kMaxPcapngBlock = 16u << 20;
+
+// Read buffer per open file. Big chunks keep the syscall and refill cost per packet negligible; the
+// smallest allowed size still holds the largest record (kMaxCaplen plus headers).
+inline constexpr size_t kDefaultBufferSize = 4u << 20;
+inline constexpr size_t kMinBufferSize = 512u << 10;
 
 struct OpenResult {
   std::unique_ptr<CaptureReader> reader;  // null on failure
@@ -64,7 +72,11 @@ struct OpenResult {
   std::string error;                      // why, when reader is null
 };
 
-// Opens `path` and reads its header. file_index is stamped on every packet.
-OpenResult open_capture(const std::string& path, uint32_t file_index);
+// Opens `path` and reads its header. file_index is stamped on every packet. buffer_size is clamped to
+// at least kMinBufferSize.
+OpenResult open_capture(const std::string& path, uint32_t file_index, size_t buffer_size = kDefaultBufferSize);
+// The same over bytes in memory (fuzzing, tests); `bytes` must outlive the reader.
+OpenResult open_capture_memory(std::span<const uint8_t> bytes, uint32_t file_index,
+                               size_t buffer_size = kMinBufferSize);
 
 }  // namespace trawl::capture

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/capture_reader.h"
@@ -31,7 +33,7 @@ struct InputIssue {
   uint64_t offset = 0;      // byte offset of the damage (0 when the whole file was skipped)
   std::string reason;
   bool skipped_whole = false;
-  // One line for stderr: "trawl: PATH: offset N: REASON" (or without offset when skipped whole).
+  // One line for stderr: "PATH: offset N: REASON", or "PATH: skipped: REASON" when skipped whole.
   std::string message() const;
 };
 
@@ -39,6 +41,7 @@ class CaptureSet {
  public:
   // Resolves paths: files are opened whatever their name; inside directories, files without capture
   // magic are skipped quietly unless their name ends in .pcap .pcapng .cap .dmp .gz .zst (then an issue).
+  // A file named twice (or reached twice through symlinks) is read once.
   explicit CaptureSet(const std::vector<std::string>& paths);
   ~CaptureSet();
   CaptureSet(const CaptureSet&) = delete;
@@ -57,15 +60,32 @@ class CaptureSet {
   uint64_t bytes_total() const { return bytes_total_; }
 
  private:
-  struct Head;
-  void fill_head(size_t i);
-  void note_reader_end(size_t i);
+  // Files are probed (first packet) up front, then opened only when the merge reaches their first
+  // packet and closed at their end, so rotated files cost one open reader at a time, not one each.
+  void add_input(const std::string& path, bool explicit_path);
+  void walk_directory(const std::string& dir);
+  void add_file(const std::string& path, bool explicit_path);
+  void open_pending();
+  bool advance(uint32_t i);           // reads reader i's next head; closes it at its end
+  bool head_less(uint32_t a, uint32_t b) const;
+  void heap_push(uint32_t i);
+  void heap_pop();
+  void sift_down(size_t pos);
+
+  struct PendingFile {
+    int64_t first_ts = 0;
+    uint32_t index = 0;
+  };
 
   std::vector<CaptureFile> files_;
   std::vector<InputIssue> issues_;
-  std::vector<std::unique_ptr<CaptureReader>> readers_;
-  std::vector<RawPacket> heads_;      // current head packet of each reader
-  std::vector<uint32_t> heap_;        // min-heap of reader indices with a valid head
+  std::vector<std::unique_ptr<CaptureReader>> readers_;  // by file index; null when not open
+  std::vector<RawPacket> heads_;      // current head packet of each open reader
+  std::vector<uint32_t> heap_;        // min-heap of file indices with a valid head
+  std::vector<PendingFile> pending_;  // probed files not yet opened, sorted by (first_ts, index) descending
+  std::set<std::pair<uint64_t, uint64_t>> seen_;  // (device, inode) of files and directories taken
+  int64_t returned_ = -1;             // file whose head was returned last; advanced at the next call
+  size_t open_count_ = 0;
   uint64_t bytes_total_ = 0;
   uint64_t bytes_done_closed_ = 0;    // bytes of readers already closed
 };

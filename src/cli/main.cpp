@@ -1,1 +1,113 @@
-int main() { return 0; }
+// trawl: on-site network forensics from packet captures.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+#ifndef TRAWL_VERSION
+#define TRAWL_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace trawl;
+
+struct Subcommand {
+  CLI::App* app;
+  cli::CommonOptions common;
+};
+
+// Options every capture-reading command takes.
+void add_common(CLI::App* sub, cli::CommonOptions& o, const std::string& default_format, bool with_format = true) {
+  sub->add_option("paths", o.paths, "Capture files and directories (walked recursively; any mix)")
+      ->required();
+  sub->add_flag("-q,--quiet", o.quiet, "No progress bar or summary on the terminal");
+  o.format = default_format;
+  if (with_format) {
+    sub->add_option("-o,--output", o.output, "Write to FILE instead of standard output");
+    sub->add_option("--format", o.format, "Output format")
+        ->check(CLI::IsMember({"text", "csv", "jsonl", "zeek"}))
+        ->capture_default_str();
+  }
+}
+
+void add_flow_options(CLI::App* sub, cli::FlowOptions& f) {
+  sub->add_option("--tcp-timeout", f.tcp_timeout_s, "Seconds of inactivity that end a TCP flow")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--udp-timeout", f.udp_timeout_s, "Seconds of inactivity that end a UDP flow")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--icmp-timeout", f.icmp_timeout_s, "Seconds of inactivity that end an ICMP flow")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+}
+
+output::Format format_of(const cli::CommonOptions& o) {
+  output::Format f = output::Format::kText;
+  output::parse_format(o.format, f);
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"trawl: network forensics from packet captures.\n"
+               "Point it at capture files or directories (pcap, pcapng, gzip or zstd compressed; rotated files\n"
+               "are merged in time order) and get flows, top talkers, per-address counts and a summary."};
+  app.set_version_flag("--version", std::string("trawl ") + TRAWL_VERSION);
+  app.require_subcommand(1);
+  app.footer("Exit status: 0 all input read, 1 error, 2 some input skipped or cut short (see stderr).");
+
+  cli::CommonOptions packets_opts, top_opts, ips_opts, flows_opts, analyze_opts;
+  cli::TopOptions top;
+  std::string by = "bytes";
+  size_t ips_count = 0, analyze_top = 100;
+  cli::FlowOptions flows_flow, analyze_flow;
+
+  auto* packets = app.add_subcommand("packets", "One line per packet: time, addresses, ports, transport, application, length, file, frame");
+  add_common(packets, packets_opts, "text");
+
+  auto* top_cmd = app.add_subcommand("top", "The endpoint pairs (or hosts) with the most bytes or packets");
+  add_common(top_cmd, top_opts, "text");
+  top_cmd->add_option("-n,--count", top.count, "How many rows (0 = all)")->capture_default_str();
+  top_cmd->add_option("--by", by, "Rank by bytes or packets")->check(CLI::IsMember({"bytes", "packets"}))->capture_default_str();
+  top_cmd->add_flag("--hosts", top.hosts, "Rank single addresses instead of pairs");
+
+  auto* ips = app.add_subcommand("ips", "Every address with its packets as source and destination, bytes, first and last seen");
+  add_common(ips, ips_opts, "text");
+  ips->add_option("-n,--count", ips_count, "How many rows (0 = all)")->capture_default_str();
+
+  auto* flows = app.add_subcommand("flows", "One record per connection (Zeek conn.log fields; --format zeek for Zeek TSV)");
+  add_common(flows, flows_opts, "jsonl");
+  add_flow_options(flows, flows_flow);
+
+  auto* analyze = app.add_subcommand("analyze", "Everything at once into OUTDIR: conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt");
+  add_common(analyze, analyze_opts, "jsonl", false);
+  analyze->add_option("-o,--output", analyze_opts.output, "Output directory (created if missing)")->required();
+  analyze->add_option("--top", analyze_top, "Rows in top_pairs.csv")->capture_default_str();
+  add_flow_options(analyze, analyze_flow);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*packets) return cli::run_packets(packets_opts, format_of(packets_opts));
+    if (*top_cmd) {
+      top.by = by == "packets" ? stats::RankBy::kPackets : stats::RankBy::kBytes;
+      return cli::run_top(top_opts, format_of(top_opts), top);
+    }
+    if (*ips) return cli::run_ips(ips_opts, format_of(ips_opts), ips_count);
+    if (*flows) return cli::run_flows(flows_opts, format_of(flows_opts), flows_flow);
+    if (*analyze) return cli::run_analyze(analyze_opts, analyze_flow, analyze_top);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "trawl: {}\n", e.what());
+    return 1;
+  }
+  return 2;
+}

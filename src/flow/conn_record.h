@@ -1,8 +1,21 @@
 // ConnRecord: one bidirectional connection as conn.jsonl and `trawl flows` print it (Zeek's conn.log).
+//
+// Field meanings follow Zeek's Conn::Info (scripts/base/protocols/conn/main.zeek) except where noted:
+// - orig_bytes/resp_bytes are summed from the payload lengths the headers announce (TCP: IP length minus
+//   headers; UDP: UDP length minus 8; ICMP: the bytes after the 8-byte ICMP header). Zeek's TCP
+//   orig_bytes comes from sequence numbers instead (Size() in TCP_Endpoint.cc: highest seq or ack minus
+//   the initial seq), so the two differ when a segment is retransmitted (counted again here, once by
+//   Zeek), when packets are missing from the capture (Zeek counts the gap, we don't), or when a flow is
+//   picked up midstream.
+// - history never contains 'C'/'c' (bad checksum: trawl does not verify checksums), 'G'/'g' (content gaps:
+//   needs reassembly) or 'X' (analysis limits).
+// - ts_last stops advancing once both TCP endpoints have closed, so duration_s() excludes the trailing
+//   ACK of a normal teardown, as Zeek's duration does.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/ip_address.h"
@@ -16,11 +29,11 @@ struct FrameRef {
 };
 
 struct ConnRecord {
-  std::string uid;                // deterministic: derived from the flow's first packet (file, frame)
+  std::string uid;                // deterministic: 'C' + base62 of a hash of the first packet's (file, frame)
   int64_t ts_first_ns = 0;
   int64_t ts_last_ns = 0;
   IpAddress orig_h, resp_h;
-  uint16_t orig_p = 0, resp_p = 0;  // ICMP: type and code, as Zeek
+  uint16_t orig_p = 0, resp_p = 0;  // ICMP: type and counterpart type (request/reply pairs) or code, as Zeek
   uint8_t proto = 0;                // IP protocol number
   uint16_t vlan = 0;
   uint64_t orig_pkts = 0, resp_pkts = 0;
@@ -30,12 +43,16 @@ struct ConnRecord {
   std::string history;            // Zeek's history letters
   std::string service;            // port-based guess for now ("http", "dns", ...), empty when unknown
   std::vector<FrameRef> first_frames;  // up to kFirstFrames frames, in order
-  bool ended_by_timeout = false;  // flushed for inactivity (or end of input) rather than closed
+  bool ended_by_timeout = false;  // ended without a TCP close (FIN/RST): inactivity, attempt timeout,
+                                  // end of input; always true for UDP, ICMP and other protocols
 
   static constexpr size_t kFirstFrames = 10;
   double duration_s() const { return double(ts_last_ns - ts_first_ns) / 1e9; }
 };
 
 const char* proto_name(uint8_t ip_proto);  // "tcp", "udp", "icmp", "icmp6", or the number as text
+
+// Port-based service guess by the responder's port and the transport ("" when unknown).
+std::string_view service_guess(uint8_t ip_proto, uint16_t resp_port);
 
 }  // namespace trawl::flow

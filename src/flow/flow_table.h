@@ -1,9 +1,12 @@
 // FlowTable: the bidirectional flows of one worker, their TCP state, history and timeouts.
 //
-// A flow is keyed by (VLAN, addresses, ports, transport); ICMP echo by (type pair, identifier) and other
-// ICMP by (type, code), as Zeek does. The originator is the side that sent the first packet, except that
-// a TCP SYN/ACK seen first makes its receiver the originator (Zeek's "^" flip). Inactive flows expire
-// per transport; memory is proportional to the active flows. Finished flows go to the FlowSink.
+// A flow is keyed by (VLAN, addresses, ports, transport); ICMP request/reply pairs by (type, counterpart
+// type) and other ICMP by (type, code), as Zeek does (see flow_key.h). The originator is the side that
+// sent the first packet, except that a TCP SYN/ACK seen first makes its receiver the originator (Zeek's
+// "^" flip). A SYN on a closed or reset connection, or one with a new initial sequence number, starts a
+// new flow (Zeek's IsReuse). Flows expire as capture time passes: per-class lists ordered by deadline
+// make expiry O(1) per flow; memory is proportional to the active flows. Finished flows go to the
+// FlowSink: by timeout as time passes, the rest in order of their first packet at flush().
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,7 @@ class FlowSink {
 struct FlowTimeouts {
   int64_t tcp_ns = 300'000'000'000;         // inactivity: Zeek's tcp_inactivity_timeout (5 min)
   int64_t tcp_closed_ns = 5'000'000'000;    // linger after FIN/FIN or RST (Zeek's tcp_close_delay)
+  int64_t tcp_attempt_ns = 5'000'000'000;   // an unanswered SYN ends this long after it (tcp_attempt_delay)
   int64_t udp_ns = 60'000'000'000;          // Zeek's udp_inactivity_timeout
   int64_t icmp_ns = 60'000'000'000;         // Zeek's icmp_inactivity_timeout
   int64_t other_ns = 60'000'000'000;
@@ -34,7 +38,8 @@ struct FlowStats {
   uint64_t flows_active = 0;
   uint64_t flows_active_peak = 0;
   uint64_t packets = 0;       // packets that belonged to a flow
-  uint64_t non_flow = 0;      // packets with no flow (ARP, non-IP, fragments not reassembled)
+  uint64_t non_flow = 0;      // packets with no flow (ARP, non-IP, fragments not reassembled, no L4 header)
+  uint64_t flows_reused = 0;  // flows ended because a SYN started a new connection on the same key
 };
 
 class FlowTable {
@@ -52,6 +57,7 @@ class FlowTable {
   void flush();
 
   const FlowStats& stats() const { return stats_; }
+  size_t active() const;
 
  private:
   struct Impl;

@@ -31,7 +31,10 @@ enum class Malformed : uint8_t {
   kLinkTruncated,        // link header shorter than its fixed size
   kUnsupportedLink,      // link type trawl does not decode (counted per link type too)
   kVlanTruncated,
+  kMplsTruncated,        // label stack cut before its bottom-of-stack entry
+  kPppoeTruncated,       // PPPoE session header or PPP protocol field cut short
   kArpTruncated,
+  kIpBadVersion,         // version nibble disagrees with the ethertype / link family
   kIpv4Truncated,        // fewer bytes than the minimal or the announced header
   kIpv4BadHeaderLength,  // IHL < 5 or beyond the total length
   kIpv4BadTotalLength,   // total length below the header length
@@ -41,7 +44,7 @@ enum class Malformed : uint8_t {
   kTcpBadHeaderLength,   // data offset < 5 or beyond the segment
   kUdpTruncated,
   kUdpBadLength,         // UDP length below 8 or above the IP payload
-  kIcmpTruncated,
+  kIcmpTruncated,        // fewer than the 8 bytes every ICMP/ICMPv6 message has
   kTunnelTruncated,      // GRE / VXLAN / ERSPAN header cut short
   kCount
 };
@@ -57,8 +60,10 @@ struct QuotedHeader {
 
 struct PacketView {
   // Frame
-  const uint8_t* data = nullptr;  // first byte of the link header (or of the reassembled IP datagram)
-  uint32_t caplen = 0;
+  // First byte of the link header, or of the reassembled IP datagram (then every offset below, except
+  // eth_offset and arp_sender_mac_offset which are cleared, is relative to that datagram).
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0;            // bytes readable at data
   uint32_t wirelen = 0;
   uint16_t linktype = 0;
 
@@ -80,6 +85,10 @@ struct PacketView {
   bool ip_fragment = false;       // a fragment that was not (yet) reassembled: no transport header
   bool ip_reassembled = false;    // data/caplen describe a datagram rebuilt from fragments
   uint8_t tunnel_depth = 0;       // encapsulations removed (GRE, ERSPAN, VXLAN, IP-in-IP)
+  IpAddress tunnel_src, tunnel_dst;  // outermost IP header when tunnel_depth > 0
+  // This frame's own IP length. Differs from ip_len only on the frame that completes a reassembled
+  // datagram (ip_len is then the whole datagram's): count wire bytes with this one.
+  uint32_t frame_ip_len = 0;
 
   // ARP (l3 == kArp)
   uint16_t arp_op = 0;

@@ -19,10 +19,11 @@ std::string env_or(const char* name, const std::string& fallback) {
 }
 }  // namespace
 
-std::string shared_pcaps_dir() { return env_or("TRAWL_SHARED_PCAPS", "../shared/pcaps"); }
+// The environment wins (ctest sets it); the paths compiled in serve test listing and direct runs.
+std::string shared_pcaps_dir() { return env_or("TRAWL_SHARED_PCAPS", TRAWL_DEFAULT_SHARED_PCAPS); }
 std::string shared_pcap(const std::string& name) { return shared_pcaps_dir() + "/" + name; }
-std::string fixtures_dir() { return env_or("TRAWL_FIXTURES", "fixtures"); }
-std::string trawl_binary() { return env_or("TRAWL_BIN", "trawl"); }
+std::string fixtures_dir() { return env_or("TRAWL_FIXTURES", TRAWL_DEFAULT_FIXTURES); }
+std::string trawl_binary() { return env_or("TRAWL_BIN", TRAWL_DEFAULT_BIN); }
 
 bool have_tool(const std::string& name) {
   return run("command -v " + shell_quote(name) + " >/dev/null 2>&1").exit_code == 0;

@@ -1,0 +1,266 @@
+#!/bin/bash
+# bench/run.sh [--size 1G] [--runs 3] [--trawl PATH] [--only all|trawl|peers] [--slice N] [--timeout S]
+#
+# Measures trawl against its peers on one generated capture, side by side in one run (issue 2,
+# "Performance"). Each command runs --runs times on a warm page cache; the table shows the median wall
+# time and the largest peak RSS (GNU time '%e %M'), MB/s over the capture size, and the ratio
+# peer time / trawl time for the same job.
+#
+#   --size S     capture size for make-bench-pcap.sh (1G, 100M, ...); default 1G. The capture is built
+#                once into bench/data/bench-S.pcap and reused.
+#   --runs N     runs per command (median of N); default 3.
+#   --trawl P    trawl binary; default build-bench/trawl, then build/trawl, then trawl on PATH.
+#   --only W     all (default), trawl (skip tcpdump, tshark and scapy: quick) or peers (skip trawl).
+#   --slice N    packets in the slice used for the scapy peer; default 20000.
+#   --timeout S  give up on one command run after S seconds; default 1800.
+#
+# Writes the table to stdout, bench/data/results.md and bench/data/results-S.md; command logs go to
+# bench/data/logs/. Peers need no root and nothing touches the network.
+set -uo pipefail
+export LC_ALL=C
+{ # The whole script is one block, so bash has read all of it before running: editing run.sh while a
+  # long benchmark runs cannot change what that run does.
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+data=$here/data
+maker=${MAKE_BENCH_PCAP:-$repo/../shared/bench/make-bench-pcap.sh}
+
+args="$*"
+size=1G runs=3 trawl="" only=all slice_pkts=20000 limit=1800
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size=${2:?}; shift 2 ;;
+    --runs) runs=${2:?}; shift 2 ;;
+    --trawl) trawl=${2:?}; shift 2 ;;
+    --only) only=${2:?}; shift 2 ;;
+    --slice) slice_pkts=${2:?}; shift 2 ;;
+    --timeout) limit=${2:?}; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive integer" >&2; exit 2 ;; esac
+case "$slice_pkts" in ''|*[!0-9]*|0) echo "run.sh: --slice must be a positive integer" >&2; exit 2 ;; esac
+case "$only" in all|trawl|peers) ;; *) echo "run.sh: --only must be all, trawl or peers" >&2; exit 2 ;; esac
+case "$size" in *[0-9][KkMmGg]|*[0-9]) ;; *) echo "run.sh: bad --size '$size' (1G, 100M, ...)" >&2; exit 2 ;; esac
+
+log() { echo "run.sh: $*" >&2; }
+need() { command -v "$1" >/dev/null || { log "$1 not found ($2)"; exit 1; }; }
+need /usr/bin/time "apt-get install time"
+need editcap "apt-get install tshark"
+need capinfos "apt-get install tshark"
+if [ "$only" != trawl ]; then
+  need tshark "apt-get install tshark"
+  need tcpdump "apt-get install tcpdump"
+fi
+# Debian's python3 with python3-scapy: a pyenv or virtualenv python3 on PATH usually lacks scapy.
+python=/usr/bin/python3
+have_scapy=0
+if [ "$only" != trawl ] && "$python" -c 'import scapy.all' 2>/dev/null; then have_scapy=1; fi
+[ "$only" = trawl ] || [ "$have_scapy" = 1 ] || log "scapy not importable by $python (apt-get install python3-scapy): skipping the scapy peer"
+
+if [ -z "$trawl" ]; then
+  for c in "$repo/build-bench/trawl" "$repo/build/trawl" "$(command -v trawl 2>/dev/null)"; do
+    if [ -n "$c" ] && [ -x "$c" ]; then trawl=$c; break; fi
+  done
+fi
+run_trawl=0
+if [ "$only" != peers ]; then
+  if [ -n "$trawl" ] && [ -x "$trawl" ]; then run_trawl=1
+  else log "no trawl binary (build it: ninja -C build-bench trawl, or pass --trawl): skipping trawl"; fi
+fi
+
+mkdir -p "$data/logs"
+
+# --- the capture -----------------------------------------------------------------------------------
+capture=$data/bench-$size.pcap
+if [ -s "$capture" ]; then
+  log "reusing $capture"
+else
+  [ -x "$maker" ] || { log "cannot find make-bench-pcap.sh at $maker (set MAKE_BENCH_PCAP)"; exit 1; }
+  log "building $capture with $(basename "$maker") (1G takes a few minutes)"
+  start=$(date +%s)
+  # Built under a temporary name so an interrupted build is never mistaken for a finished capture.
+  if ! "$maker" "$capture.part" "$size" 2> "$data/logs/make-bench-pcap-$size.log"; then
+    log "make-bench-pcap.sh failed:"; tail -5 "$data/logs/make-bench-pcap-$size.log" >&2
+    rm -f "$capture.part" "$capture.part.inputs.tsv"; exit 1
+  fi
+  mv "$capture.part.inputs.tsv" "$capture.inputs.tsv"
+  mv "$capture.part" "$capture"
+  log "built in $(( $(date +%s) - start )) s: $(tail -1 "$data/logs/make-bench-pcap-$size.log")"
+fi
+bytes=$(stat -c %s "$capture")
+count_file() {  # packet count, cached beside the file (capinfos reads all of it)
+  local f=$1
+  if [ ! -s "$f.packets" ] || [ "$f.packets" -ot "$f" ]; then
+    capinfos -T -m -r -c "$f" | cut -d, -f2 > "$f.packets"
+  fi
+  cat "$f.packets"
+}
+packets=$(count_file "$capture")
+
+slice=$data/bench-$size.slice$slice_pkts.pcap
+if [ ! -s "$slice" ] || [ "$slice" -ot "$capture" ]; then
+  editcap -F pcap -r "$capture" "$slice.part" "1-$slice_pkts" && mv "$slice.part" "$slice"
+fi
+slice_bytes=$(stat -c %s "$slice")
+slice_packets=$(count_file "$slice")
+
+# Warm the page cache so every command, first run included, reads from memory, not the disk.
+cat "$capture" "$slice" > /dev/null
+
+# --- measuring -------------------------------------------------------------------------------------
+# measure KEY FILE_BYTES CMD...: runs CMD $runs times with stdout to /dev/null; sets R_TIME[KEY] (median
+# s), R_RSS[KEY] (max KiB) or R_FAIL[KEY] (a reason). Stops at the first failing run; skips a KEY that
+# already failed its check.
+declare -A R_TIME R_RSS R_FAIL R_BYTES R_LOG
+before_run() { :; }   # redefined around a command that needs a clean slate before each run
+measure() {
+  local key=$1 fbytes=$2; shift 2
+  local tf="$data/logs/$key.time" err="$data/logs/$key.stderr" times="" rss=0 i rc t m t0 t1
+  R_BYTES[$key]=$fbytes
+  [ -z "${R_FAIL[$key]:-}" ] || { log "$key: skipped (${R_FAIL[$key]})"; return 1; }
+  log "$key: $*"
+  for ((i = 1; i <= runs; i++)); do
+    before_run
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%e %M' -o "$tf" timeout "$limit" "$@" > /dev/null 2> "$err"
+    rc=$?
+    t1=$(date +%s%N)
+    if [ "$rc" -ne 0 ]; then
+      if [ "$rc" -eq 124 ]; then R_FAIL[$key]="timed out after $limit s"
+      else R_FAIL[$key]="exit code $rc"; fi
+      R_LOG[$key]=$err
+      log "  run $i FAILED (${R_FAIL[$key]}); last lines of $err:"
+      tail -5 "$err" | sed 's/^/    /' >&2
+      return 1
+    fi
+    # Wall time from the ns clock (GNU time's %e has only 2 decimals); peak RSS from GNU time's %M.
+    read -r _ m < <(tail -1 "$tf")
+    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+    log "  run $i/$runs: $t s, peak RSS $((m / 1024)) MiB"
+    times+="$t"$'\n'; [ "$m" -gt "$rss" ] && rss=$m
+  done
+  R_TIME[$key]=$(printf '%s' "$times" | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  R_RSS[$key]=$rss
+}
+
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/trawl-bench.XXXXXX")
+trap 'rm -rf "$tmpdir"' EXIT
+
+tshark_fields=(-e frame.time_epoch -e ip.src -e ip.dst -e tcp.srcport -e udp.srcport -e tcp.dstport
+               -e udp.dstport -e ip.proto -e frame.len)
+if [ "$only" != trawl ]; then
+  measure tcpdump "$bytes" tcpdump -n -r "$capture" -w /dev/null
+  measure tshark_conv "$bytes" tshark -n -q -r "$capture" -z conv,ip
+  measure tshark_fields "$bytes" tshark -n -r "$capture" -T fields -E separator=, "${tshark_fields[@]}"
+  [ "$have_scapy" = 1 ] && measure scapy_slice "$slice_bytes" "$python" "$here/scapy_flow.py" "$slice"
+fi
+# Before timing trawl, check on the slice that each command does its job at all (exit 0 and some
+# output), so a stub or broken build shows as "failed" rather than as an impossible speed.
+check() {  # check KEY WHAT CMD...: CMD's stdout must be non-empty (WHAT names it in the message)
+  local key=$1 what=$2; shift 2
+  local out="$data/logs/$key.check" rc
+  timeout "$limit" "$@" > "$out" 2> "$out.stderr"; rc=$?
+  if [ "$rc" -ne 0 ]; then R_FAIL[$key]="check on the slice: exit code $rc"
+  elif [ ! -s "$out" ]; then R_FAIL[$key]="check on the slice: $what is empty"
+  else return 0; fi
+  R_LOG[$key]=$out.stderr
+  log "$key: ${R_FAIL[$key]}; see $out.stderr"; tail -3 "$out.stderr" | sed 's/^/    /' >&2
+  return 1
+}
+if [ "$run_trawl" = 1 ]; then
+  check trawl_top "the output of trawl top" "$trawl" top "$slice" --quiet
+  check trawl_packets "the output of trawl packets --format csv" "$trawl" packets "$slice" --format csv --quiet
+  check trawl_packets_slice "the output of trawl packets --format text" "$trawl" packets "$slice" --format text --quiet
+  rm -rf "$tmpdir/check" && mkdir -p "$tmpdir/check" &&
+    check trawl_analyze "summary.txt" bash -c '"$1" analyze "$2" -o "$3" --quiet >/dev/null && cat "$3/summary.txt"' _ \
+      "$trawl" "$slice" "$tmpdir/check"
+fi
+if [ "$run_trawl" = 1 ]; then
+  measure trawl_top "$bytes" "$trawl" top "$capture" --quiet
+  measure trawl_packets "$bytes" "$trawl" packets "$capture" --format csv --quiet
+  # analyze writes a directory: emptied before each run (untimed) so no run finds an earlier one's output.
+  before_run() { rm -rf "$tmpdir/analyze"; mkdir -p "$tmpdir/analyze"; }
+  measure trawl_analyze "$bytes" "$trawl" analyze "$capture" -o "$tmpdir/analyze" --quiet
+  before_run() { :; }
+  measure trawl_packets_slice "$slice_bytes" "$trawl" packets "$slice" --format text --quiet
+fi
+
+# --- the table -------------------------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+ver() { local v; v=$("$@" 2>/dev/null | head -1); v=${v%.}; echo "${v:-$1 (no version)}"; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+
+row() {  # row KEY "command" [TRAWL_KEY TARGET_RATIO | - -]
+  local key=$1 label=$2 vs=${3:--} target=${4:--} t rss rate ratio="" note=""
+  if [ -n "${R_FAIL[$key]:-}" ]; then
+    printf '| `%s` | failed: %s | | | |\n' "$label" "${R_FAIL[$key]}"; return
+  fi
+  [ -n "${R_TIME[$key]:-}" ] || return 0
+  t=${R_TIME[$key]}
+  rss=$(awk -v k="${R_RSS[$key]}" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }')
+  rate=$(awk -v b="${R_BYTES[$key]}" -v t="$t" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "n/a" }')
+  if [ "$vs" != - ] && [ -n "${R_TIME[$vs]:-}" ]; then
+    ratio=$(awk -v a="$t" -v b="${R_TIME[$vs]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a (trawl 0 s)" }')
+    if [ "$target" != - ]; then
+      if awk -v a="$t" -v b="${R_TIME[$vs]}" -v g="$target" 'BEGIN { exit !(b > 0 && a / b >= g) }'; then
+        note=" (target ${target}x: met)"
+      else note=" (target ${target}x: NOT met)"; fi
+    fi
+  fi
+  printf '| `%s` | %s | %s | %s | %s%s |\n' "$label" "$t" "$rate" "$rss" "$ratio" "$note"
+}
+
+f=$(basename "$capture") s=$(basename "$slice")
+{
+  echo "## trawl benchmark, $(date -u +%Y-%m-%d)"
+  echo
+  echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/^MemTotal/ { printf "%.0f GB RAM", $2 / 1e6 }' /proc/meminfo), $(uname -sr)"
+  echo "- capture \`$f\`: $bytes bytes ($(mb "$bytes") MB), $packets packets, made by make-bench-pcap.sh $size"
+  echo "- slice \`$s\` (first $slice_packets packets): $slice_bytes bytes ($(mb "$slice_bytes") MB)"
+  echo "- median of $runs run(s), warm page cache; MB = 10^6 bytes; peak RSS is the largest of the runs"
+  versions=()
+  [ "$only" != trawl ] && versions+=("$(ver tshark --version)" "$(ver tcpdump --version)")
+  [ "$have_scapy" = 1 ] && versions+=("scapy $("$python" -c 'import scapy; print(scapy.__version__)' 2>/dev/null)")
+  [ "$run_trawl" = 1 ] && versions+=("$(ver "$trawl" --version) ($trawl)")
+  (IFS=';'; echo "- versions: ${versions[*]:-}" | sed 's/;/; /g')
+  echo
+  echo "| command | median s | MB/s | peak RSS MB | peer time / trawl time |"
+  echo "|---|---:|---:|---:|---|"
+  row tcpdump "tcpdump -r $f -w /dev/null (floor: read only)" trawl_top
+  row tshark_conv "tshark -n -q -r $f -z conv,ip" trawl_top 30
+  row trawl_top "trawl top $f --quiet"
+  row tshark_fields "tshark -n -r $f -T fields -E separator=, -e frame.time_epoch ... -e frame.len" trawl_packets 30
+  row trawl_packets "trawl packets $f --format csv --quiet"
+  row trawl_analyze "trawl analyze $f -o DIR --quiet"
+  row scapy_slice "scapy_flow.py $s (the article's method)" trawl_packets_slice
+  row trawl_packets_slice "trawl packets $s --format text --quiet"
+  echo
+  if [ -n "${R_TIME[scapy_slice]:-}" ]; then
+    awk -v t="${R_TIME[scapy_slice]}" -v sb="$slice_bytes" -v sp="$slice_packets" -v b="$bytes" 'BEGIN {
+      rate = sb / t; proj = b / rate
+      printf "- scapy (the article'"'"'s script): %.2f MB/s, %.0f packets/s; the whole %.0f MB capture would take about %.0f s (%.1f min)\n",
+        rate / 1e6, sp / t, b / 1e6, proj, proj / 60 }'
+  fi
+  if [ -n "${R_TIME[trawl_analyze]:-}" ]; then
+    awk -v k="${R_RSS[trawl_analyze]}" 'BEGIN { m = k * 1024 / 1e6
+      printf "- trawl analyze peak RSS: %.0f MB (target < 300 MB: %s)\n", m, (m < 300 ? "met" : "NOT met") }'
+  fi
+  for k in trawl_top trawl_packets trawl_analyze; do
+    [ -n "${R_FAIL[$k]:-}" ] && echo "- $k failed (${R_FAIL[$k]}); see bench/data/logs/$(basename "${R_LOG[$k]:-$k.stderr}")"
+  done
+  [ "$only" != peers ] && [ "$run_trawl" = 0 ] && echo "- trawl not measured: no binary (build with ninja -C build-bench trawl)"
+  echo
+  echo "command: \`bench/run.sh${args:+ $args}\`"
+} > "$tmpdir/results.md"
+
+cat "$tmpdir/results.md"
+cp "$tmpdir/results.md" "$data/results-$size.md"
+cp "$tmpdir/results.md" "$data/results.md"
+log "wrote $data/results.md"
+exit 0
+}

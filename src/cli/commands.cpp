@@ -1,0 +1,112 @@
+#include "cli/commands.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "output/record_writers.h"
+#include "stats/capture_summary.h"
+
+namespace trawl::cli {
+
+flow::FlowTimeouts FlowOptions::timeouts() const {
+  flow::FlowTimeouts t;
+  t.tcp_ns = int64_t(tcp_timeout_s * 1e9);
+  t.udp_ns = int64_t(udp_timeout_s * 1e9);
+  t.icmp_ns = int64_t(icmp_timeout_s * 1e9);
+  return t;
+}
+
+int run_packets(const CommonOptions& common, output::Format format) {
+  CaptureRun run(common);
+  OutputFile out(common.output);
+  output::PacketWriter writer(out.get(), format, run.captures().files());
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { writer.write(raw, view); });
+  writer.finish();
+  out.close();
+  return run.finish();
+}
+
+int run_top(const CommonOptions& common, output::Format format, const TopOptions& top) {
+  CaptureRun run(common);
+  OutputFile out(common.output);
+  if (top.hosts) {
+    stats::HostTable hosts;
+    run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { hosts.add(view, raw); });
+    output::write_hosts(out.get(), format, hosts.top(top.count, top.by));
+  } else {
+    stats::PairTable pairs;
+    run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { pairs.add(view, raw); });
+    output::write_pairs(out.get(), format, pairs.top(top.count, top.by));
+  }
+  out.close();
+  return run.finish();
+}
+
+int run_ips(const CommonOptions& common, output::Format format, size_t count) {
+  CaptureRun run(common);
+  OutputFile out(common.output);
+  stats::HostTable hosts;
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { hosts.add(view, raw); });
+  output::write_hosts(out.get(), format, hosts.top(count, stats::RankBy::kPackets));
+  out.close();
+  return run.finish();
+}
+
+int run_flows(const CommonOptions& common, output::Format format, const FlowOptions& flows) {
+  CaptureRun run(common);
+  OutputFile out(common.output);
+  output::ConnWriter writer(out.get(), format, run.captures().files());
+  flow::FlowTable table(writer, flows.timeouts());
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
+  table.flush();
+  writer.finish();
+  out.close();
+  return run.finish();
+}
+
+int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t top_count) {
+  namespace fs = std::filesystem;
+  if (common.output.empty()) throw std::runtime_error("analyze needs an output directory: -o OUTDIR");
+  std::error_code ec;
+  fs::create_directories(common.output, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", common.output, ec.message()));
+  auto path = [&](const char* name) { return (fs::path(common.output) / name).string(); };
+
+  CaptureRun run(common);
+  OutputFile conn_file(path("conn.jsonl"));
+  output::ConnWriter conn(conn_file.get(), output::Format::kJsonl, run.captures().files());
+  flow::FlowTable table(conn, flows.timeouts());
+  stats::PairTable pairs;
+  stats::HostTable hosts;
+  stats::CaptureSummary summary;
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
+    summary.add(view, raw);
+    pairs.add(view, raw);
+    hosts.add(view, raw);
+    table.add(view, raw);
+  });
+  table.flush();
+  conn.finish();
+  conn_file.close();
+
+  OutputFile hosts_file(path("hosts.jsonl"));
+  output::write_hosts(hosts_file.get(), output::Format::kJsonl, hosts.top(0, stats::RankBy::kPackets));
+  hosts_file.close();
+  OutputFile pairs_file(path("top_pairs.csv"));
+  output::write_pairs(pairs_file.get(), output::Format::kCsv, pairs.top(top_count, stats::RankBy::kBytes));
+  pairs_file.close();
+
+  std::string text = summary.render(run.captures(), run.decoder().stats(), &table.stats(), conn.records());
+  OutputFile summary_file(path("summary.txt"));
+  std::fputs(text.c_str(), summary_file.get());
+  summary_file.close();
+  if (!common.quiet) {
+    std::fputs(text.c_str(), stdout);
+    fmt::print("wrote {}/{{conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt}}\n", common.output);
+  }
+  return run.finish();
+}
+
+}  // namespace trawl::cli

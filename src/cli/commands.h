@@ -1,0 +1,32 @@
+// The subcommands. Each returns the process exit code: 0 all input read, 2 some input skipped or cut
+// short; failures to write output throw std::runtime_error (exit code 1 from main).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "cli/capture_run.h"
+#include "flow/flow_table.h"
+#include "output/table_writer.h"
+#include "stats/traffic_tables.h"
+
+namespace trawl::cli {
+
+struct TopOptions {
+  size_t count = 100;
+  stats::RankBy by = stats::RankBy::kBytes;
+  bool hosts = false;
+};
+
+struct FlowOptions {
+  double tcp_timeout_s = 300, udp_timeout_s = 60, icmp_timeout_s = 60;
+  flow::FlowTimeouts timeouts() const;
+};
+
+int run_packets(const CommonOptions& common, output::Format format);
+int run_top(const CommonOptions& common, output::Format format, const TopOptions& top);
+int run_ips(const CommonOptions& common, output::Format format, size_t count);
+int run_flows(const CommonOptions& common, output::Format format, const FlowOptions& flows);
+int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t top_count);
+
+}  // namespace trawl::cli

@@ -1,0 +1,207 @@
+#include "output/record_writers.h"
+
+#include <algorithm>
+#include <array>
+
+#include "flow/conn_record.h"
+#include "util/port_services.h"
+
+namespace trawl::output {
+
+namespace {
+using CT = ColumnType;
+
+constexpr std::array kPacketColumns = {
+    Column{"ts", CT::kTime, 17},   Column{"src", CT::kAddr, 15},       Column{"dst", CT::kAddr, 15},
+    Column{"sport", CT::kPort, -5}, Column{"dport", CT::kPort, -5},    Column{"proto", CT::kString, 5},
+    Column{"app", CT::kString, 8}, Column{"len", CT::kCount, -5},      Column{"file", CT::kString, 0},
+    Column{"frame", CT::kCount, -6},
+};
+
+constexpr std::array kConnColumns = {
+    Column{"ts", CT::kTime, 17},           Column{"uid", CT::kString, 18},     Column{"src", CT::kAddr, 15},
+    Column{"sport", CT::kPort, -5},        Column{"dst", CT::kAddr, 15},       Column{"dport", CT::kPort, -5},
+    Column{"proto", CT::kString, 5},       Column{"service", CT::kString, 8}, Column{"duration", CT::kInterval, -10},
+    Column{"orig_bytes", CT::kCount, -10}, Column{"resp_bytes", CT::kCount, -10},
+    Column{"conn_state", CT::kString, 6},  Column{"history", CT::kString, 10},
+    Column{"orig_pkts", CT::kCount, -8},   Column{"orig_ip_bytes", CT::kCount, -10},
+    Column{"resp_pkts", CT::kCount, -8},   Column{"resp_ip_bytes", CT::kCount, -10},
+    Column{"vlan", CT::kCount, -4},        Column{"file", CT::kString, 0},     Column{"frame", CT::kCount, -6},
+    Column{"frames", CT::kJson, 0},
+};
+
+// Zeek's conn.log field names and order, for `--format zeek` (analysts' scripts read them).
+constexpr std::array kZeekConnColumns = {
+    Column{"ts", CT::kTime},          Column{"uid", CT::kString},        Column{"id.orig_h", CT::kAddr},
+    Column{"id.orig_p", CT::kPort},   Column{"id.resp_h", CT::kAddr},    Column{"id.resp_p", CT::kPort},
+    Column{"proto", CT::kString},     Column{"service", CT::kString},    Column{"duration", CT::kInterval},
+    Column{"orig_bytes", CT::kCount}, Column{"resp_bytes", CT::kCount},  Column{"conn_state", CT::kString},
+    Column{"missed_bytes", CT::kCount}, Column{"history", CT::kString},  Column{"orig_pkts", CT::kCount},
+    Column{"orig_ip_bytes", CT::kCount}, Column{"resp_pkts", CT::kCount}, Column{"resp_ip_bytes", CT::kCount},
+};
+
+constexpr std::array kPairColumns = {
+    Column{"addr_a", CT::kAddr, 39},     Column{"addr_b", CT::kAddr, 39},
+    Column{"frames_a_to_b", CT::kCount, -10}, Column{"bytes_a_to_b", CT::kCount, -12},
+    Column{"frames_b_to_a", CT::kCount, -10}, Column{"bytes_b_to_a", CT::kCount, -12},
+    Column{"frames", CT::kCount, -10},   Column{"bytes", CT::kCount, -12},
+    Column{"first_ts", CT::kTime, 17},   Column{"duration", CT::kInterval, 0},
+};
+
+constexpr std::array kHostColumns = {
+    Column{"addr", CT::kAddr, 39},         Column{"frames", CT::kCount, -10},
+    Column{"frames_as_src", CT::kCount, -13}, Column{"frames_as_dst", CT::kCount, -13},
+    Column{"bytes_sent", CT::kCount, -12}, Column{"bytes_received", CT::kCount, -14},
+    Column{"first_ts", CT::kTime, 17},     Column{"last_ts", CT::kTime, 0},
+};
+
+std::string_view transport_name(const packet::PacketView& v) {
+  switch (v.l3) {
+    case packet::L3::kArp: return "arp";
+    case packet::L3::kNone: case packet::L3::kOther: return "-";
+    default: break;
+  }
+  if (v.ip_fragment) return "frag";
+  return flow::proto_name(v.ip_proto);
+}
+}  // namespace
+
+std::string frames_json(const std::vector<flow::FrameRef>& frames, const std::vector<capture::CaptureFile>& files) {
+  std::vector<uint32_t> order;  // files in order of first appearance
+  for (const auto& f : frames)
+    if (std::find(order.begin(), order.end(), f.file_index) == order.end()) order.push_back(f.file_index);
+  fmt::memory_buffer b;
+  b.push_back('[');
+  for (uint32_t file : order) {
+    if (file != order.front()) b.push_back(',');
+    b.append(std::string_view("{\"file\":"));
+    append_json_string(b, file < files.size() ? files[file].name : std::string_view("?"));
+    b.append(std::string_view(",\"frames\":["));
+    bool first = true;
+    for (const auto& f : frames) {
+      if (f.file_index != file) continue;
+      if (!first) b.push_back(',');
+      first = false;
+      fmt::format_to(std::back_inserter(b), "{}", f.frame);
+    }
+    b.append(std::string_view("]}"));
+  }
+  b.push_back(']');
+  return fmt::to_string(b);
+}
+
+PacketWriter::PacketWriter(std::FILE* out, Format format, const std::vector<capture::CaptureFile>& files)
+    : table_(out, format == Format::kZeek ? Format::kCsv : format, kPacketColumns), files_(files) {
+  table_.write_header();
+}
+
+void PacketWriter::write(const capture::RawPacket& raw, const packet::PacketView& v) {
+  table_.add_time(raw.ts_ns);
+  bool ports = v.is_tcp() || v.is_udp();
+  if (v.is_ip()) {
+    table_.add_addr(v.src);
+    table_.add_addr(v.dst);
+  } else if (v.l3 == packet::L3::kArp) {
+    table_.add_addr(v.arp_sender_ip);
+    table_.add_addr(v.arp_target_ip);
+  } else {
+    table_.add_null();
+    table_.add_null();
+  }
+  if (ports) {
+    table_.add_count(v.sport);
+    table_.add_count(v.dport);
+  } else if (v.is_icmp()) {  // type and code in the port columns, as Zeek and the conn records do
+    table_.add_count(v.icmp_type);
+    table_.add_count(v.icmp_code);
+  } else {
+    table_.add_null();
+    table_.add_null();
+  }
+  table_.add(transport_name(v));
+  table_.add(ports ? guess_service(v.ip_proto, v.sport, v.dport) : std::string_view());
+  table_.add_count(raw.wirelen);
+  table_.add(files_[raw.file_index].name);
+  table_.add_count(raw.frame);
+  table_.end_row();
+}
+
+ConnWriter::ConnWriter(std::FILE* out, Format format, const std::vector<capture::CaptureFile>& files)
+    : format_(format),
+      table_(out, format, format == Format::kZeek ? std::span<const Column>(kZeekConnColumns) : std::span<const Column>(kConnColumns), "conn"),
+      files_(files) {
+  table_.write_header();
+}
+
+void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
+  ++records_;
+  bool zeek = format_ == Format::kZeek;
+  table_.add_time(r.ts_first_ns);
+  table_.add(r.uid);
+  table_.add_addr(r.orig_h);
+  table_.add_count(r.orig_p);
+  table_.add_addr(r.resp_h);
+  table_.add_count(r.resp_p);
+  table_.add(flow::proto_name(r.proto));
+  table_.add(r.service);
+  table_.add_double(r.duration_s(), 6);
+  table_.add_count(r.orig_bytes);
+  table_.add_count(r.resp_bytes);
+  table_.add(r.conn_state);
+  if (zeek) table_.add_count(0);  // missed_bytes: stream reassembly comes with the protocol parsers
+  table_.add(r.history);
+  table_.add_count(r.orig_pkts);
+  table_.add_count(r.orig_ip_bytes);
+  table_.add_count(r.resp_pkts);
+  table_.add_count(r.resp_ip_bytes);
+  if (!zeek) {
+    table_.add_count(r.vlan);
+    if (r.first_frames.empty()) {
+      table_.add_null();
+      table_.add_null();
+    } else {
+      table_.add(files_[r.first_frames[0].file_index].name);
+      table_.add_count(r.first_frames[0].frame);
+    }
+    table_.add_json(frames_json(r.first_frames, files_));
+  }
+  table_.end_row();
+}
+
+void write_pairs(std::FILE* out, Format format, const std::vector<stats::PairStats>& pairs) {
+  TableWriter t(out, format, kPairColumns, "top_pairs");
+  t.write_header();
+  for (const auto& p : pairs) {
+    t.add_addr(p.a);
+    t.add_addr(p.b);
+    t.add_count(p.frames_ab);
+    t.add_count(p.bytes_ab);
+    t.add_count(p.frames_ba);
+    t.add_count(p.bytes_ba);
+    t.add_count(p.frames());
+    t.add_count(p.bytes());
+    t.add_time(p.first_ns);
+    t.add_double(double(p.last_ns - p.first_ns) / 1e9, 6);
+    t.end_row();
+  }
+  t.finish();
+}
+
+void write_hosts(std::FILE* out, Format format, const std::vector<stats::HostStats>& hosts) {
+  TableWriter t(out, format, kHostColumns, "hosts");
+  t.write_header();
+  for (const auto& h : hosts) {
+    t.add_addr(h.addr);
+    t.add_count(h.frames());
+    t.add_count(h.frames_as_src);
+    t.add_count(h.frames_as_dst);
+    t.add_count(h.bytes_sent);
+    t.add_count(h.bytes_received);
+    t.add_time(h.first_ns);
+    t.add_time(h.last_ns);
+    t.end_row();
+  }
+  t.finish();
+}
+
+}  // namespace trawl::output

@@ -1,0 +1,284 @@
+#include "output/table_writer.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace trawl::output {
+
+namespace {
+constexpr size_t kFlushAt = 1 << 16;
+
+std::string_view zeek_type(ColumnType t) {
+  switch (t) {
+    case ColumnType::kString: return "string";
+    case ColumnType::kCount: return "count";
+    case ColumnType::kInt: return "int";
+    case ColumnType::kDouble: return "double";
+    case ColumnType::kTime: return "time";
+    case ColumnType::kInterval: return "interval";
+    case ColumnType::kAddr: return "addr";
+    case ColumnType::kPort: return "port";
+    case ColumnType::kBool: return "bool";
+    case ColumnType::kJson: return "string";
+  }
+  return "string";
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  if (n == 2 && c < 0xc2) return 0;  // overlong
+  return n;
+}
+}  // namespace
+
+bool parse_format(std::string_view name, Format& out) {
+  if (name == "text") out = Format::kText;
+  else if (name == "csv") out = Format::kCsv;
+  else if (name == "jsonl" || name == "json") out = Format::kJsonl;
+  else if (name == "zeek") out = Format::kZeek;
+  else return false;
+  return true;
+}
+
+void append_json_string(fmt::memory_buffer& out, std::string_view s) {
+  out.push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(char(c));
+      ++i;
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': out.append(std::string_view("\\n")); break;
+        case '\r': out.append(std::string_view("\\r")); break;
+        case '\t': out.append(std::string_view("\\t")); break;
+        default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+      }
+      ++i;
+    } else if (c < 0x80) {
+      out.push_back(char(c));
+      ++i;
+    } else if (size_t n = utf8_sequence(s, i)) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // a stray byte keeps its value
+      ++i;
+    }
+  }
+  out.push_back('"');
+}
+
+TableWriter::TableWriter(std::FILE* out, Format format, std::span<const Column> columns, std::string_view zeek_path)
+    : out_(out), format_(format), columns_(columns), zeek_path_(zeek_path) {}
+
+TableWriter::~TableWriter() { flush(); }
+
+void TableWriter::write_header() {
+  auto it = std::back_inserter(buf_);
+  switch (format_) {
+    case Format::kJsonl: break;
+    case Format::kCsv:
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        if (i) buf_.push_back(',');
+        append_csv_string(columns_[i].name);
+      }
+      buf_.push_back('\n');
+      break;
+    case Format::kText:
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        const auto& c = columns_[i];
+        int w = c.text_width < 0 ? -c.text_width : c.text_width;
+        if (i + 1 == columns_.size()) fmt::format_to(it, "{}", c.name);
+        else if (c.text_width < 0) fmt::format_to(it, "{:>{}} ", c.name, w);
+        else fmt::format_to(it, "{:<{}} ", c.name, w);
+      }
+      buf_.push_back('\n');
+      break;
+    case Format::kZeek:
+      fmt::format_to(it, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t{}\n",
+                     zeek_path_);
+      buf_.append(std::string_view("#fields"));
+      for (const auto& c : columns_) fmt::format_to(it, "\t{}", c.name);
+      buf_.append(std::string_view("\n#types"));
+      for (const auto& c : columns_) fmt::format_to(it, "\t{}", zeek_type(c.type));
+      buf_.push_back('\n');
+      break;
+  }
+}
+
+void TableWriter::begin_value() {
+  if (col_ == 0 && format_ == Format::kJsonl) buf_.push_back('{');
+  if (col_ > 0) {
+    switch (format_) {
+      case Format::kCsv: buf_.push_back(','); break;
+      case Format::kJsonl: buf_.push_back(','); break;
+      case Format::kZeek: buf_.push_back('\t'); break;
+      case Format::kText: buf_.push_back(' '); break;
+    }
+  }
+  if (format_ == Format::kJsonl) {
+    output::append_json_string(buf_, col_ < columns_.size() ? columns_[col_].name : std::string_view("extra"));
+    buf_.push_back(':');
+  }
+}
+
+// Pads text columns to their width (the last column is never padded).
+void TableWriter::end_value(size_t start) {
+  if (format_ == Format::kText && col_ + 1 < columns_.size()) {
+    int w = columns_[col_].text_width;
+    size_t width = size_t(w < 0 ? -w : w);
+    size_t len = buf_.size() - start;
+    if (len < width) {
+      size_t pad = width - len;
+      if (w < 0) {  // right-align: shift the value right
+        buf_.resize(buf_.size() + pad);
+        char* p = buf_.data() + start;
+        std::memmove(p + pad, p, len);
+        std::memset(p, ' ', pad);
+      } else {
+        for (size_t i = 0; i < pad; ++i) buf_.push_back(' ');
+      }
+    }
+  }
+  ++col_;
+}
+
+void TableWriter::append_csv_string(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    buf_.append(s);
+    return;
+  }
+  buf_.push_back('"');
+  for (char c : s) {
+    if (c == '"') buf_.push_back('"');
+    buf_.push_back(c);
+  }
+  buf_.push_back('"');
+}
+
+void TableWriter::add(std::string_view value) {
+  begin_value();
+  size_t start = buf_.size();
+  switch (format_) {
+    case Format::kJsonl: output::append_json_string(buf_, value); break;
+    case Format::kCsv: append_csv_string(value); break;
+    case Format::kZeek:
+      if (value.empty()) {
+        buf_.append(std::string_view("(empty)"));
+      } else {
+        for (char c : value) {  // Zeek escapes its separator and non-printables as \xNN
+          auto u = static_cast<unsigned char>(c);
+          if (c == '\t' || c == '\\' || u < 0x20 || u == 0x7f) fmt::format_to(std::back_inserter(buf_), "\\x{:02x}", u);
+          else buf_.push_back(c);
+        }
+      }
+      break;
+    case Format::kText: buf_.append(value.empty() ? std::string_view("-") : value); break;
+  }
+  end_value(start);
+}
+
+void TableWriter::add_count(uint64_t value) {
+  begin_value();
+  size_t start = buf_.size();
+  fmt::format_to(std::back_inserter(buf_), "{}", value);
+  end_value(start);
+}
+
+void TableWriter::add_int(int64_t value) {
+  begin_value();
+  size_t start = buf_.size();
+  fmt::format_to(std::back_inserter(buf_), "{}", value);
+  end_value(start);
+}
+
+void TableWriter::add_double(double value, int decimals) {
+  begin_value();
+  size_t start = buf_.size();
+  if (std::isfinite(value)) fmt::format_to(std::back_inserter(buf_), "{:.{}f}", value, decimals);
+  else buf_.append(format_ == Format::kJsonl ? std::string_view("null") : std::string_view("-"));
+  end_value(start);
+}
+
+void TableWriter::add_time(int64_t ts_ns) {
+  begin_value();
+  size_t start = buf_.size();
+  // Integer arithmetic so the printed microseconds are exact (a double would round large epochs);
+  // sub-microsecond digits are truncated toward zero.
+  uint64_t us = (ts_ns < 0 ? uint64_t(-(ts_ns + 1)) + 1 : uint64_t(ts_ns)) / 1000;
+  fmt::format_to(std::back_inserter(buf_), "{}{}.{:06}", ts_ns < 0 ? "-" : "", us / 1'000'000, us % 1'000'000);
+  end_value(start);
+}
+
+void TableWriter::add_addr(const IpAddress& a) {
+  begin_value();
+  size_t start = buf_.size();
+  char text[64];
+  size_t n = a.format(text);
+  if (n == 0) {
+    buf_.append(format_ == Format::kJsonl ? std::string_view("null") : format_ == Format::kCsv ? std::string_view("") : std::string_view("-"));
+  } else if (format_ == Format::kJsonl) {
+    buf_.push_back('"');
+    buf_.append(std::string_view(text, n));
+    buf_.push_back('"');
+  } else {
+    buf_.append(std::string_view(text, n));
+  }
+  end_value(start);
+}
+
+void TableWriter::add_bool(bool value) {
+  begin_value();
+  size_t start = buf_.size();
+  if (format_ == Format::kZeek) buf_.push_back(value ? 'T' : 'F');
+  else buf_.append(value ? std::string_view("true") : std::string_view("false"));
+  end_value(start);
+}
+
+void TableWriter::add_json(std::string_view raw_json) {
+  begin_value();
+  size_t start = buf_.size();
+  if (format_ == Format::kJsonl) buf_.append(raw_json);
+  else if (format_ == Format::kCsv) append_csv_string(raw_json);
+  else buf_.append(raw_json.empty() ? std::string_view("-") : raw_json);
+  end_value(start);
+}
+
+void TableWriter::add_null() {
+  begin_value();
+  size_t start = buf_.size();
+  if (format_ == Format::kJsonl) buf_.append(std::string_view("null"));
+  else if (format_ != Format::kCsv) buf_.push_back('-');
+  end_value(start);
+}
+
+void TableWriter::end_row() {
+  if (format_ == Format::kJsonl) buf_.push_back('}');
+  buf_.push_back('\n');
+  col_ = 0;
+  if (buf_.size() >= kFlushAt) flush();
+}
+
+void TableWriter::flush() {
+  if (buf_.size()) {
+    std::fwrite(buf_.data(), 1, buf_.size(), out_);
+    buf_.clear();
+  }
+}
+
+void TableWriter::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (format_ == Format::kZeek) buf_.append(std::string_view("#close\n"));
+  flush();
+  std::fflush(out_);
+}
+
+}  // namespace trawl::output

@@ -1,0 +1,87 @@
+#include "stats/traffic_tables.h"
+
+#include <algorithm>
+
+namespace trawl::stats {
+
+namespace {
+template <typename T>
+std::vector<T> rank(std::vector<T> all, size_t n, RankBy by, auto&& key_less) {
+  auto better = [&](const T& x, const T& y) {
+    uint64_t vx = by == RankBy::kBytes ? x.bytes() : x.frames();
+    uint64_t vy = by == RankBy::kBytes ? y.bytes() : y.frames();
+    if (vx != vy) return vx > vy;
+    return key_less(x, y);
+  };
+  if (n && n < all.size()) {
+    std::partial_sort(all.begin(), all.begin() + std::ptrdiff_t(n), all.end(), better);
+    all.resize(n);
+  } else {
+    std::sort(all.begin(), all.end(), better);
+  }
+  return all;
+}
+}  // namespace
+
+void PairTable::add(const packet::PacketView& v, const capture::RawPacket& raw) {
+  if (!v.is_ip()) return;
+  bool forward = v.src <= v.dst;
+  Key key{forward ? v.src : v.dst, forward ? v.dst : v.src};
+  auto [it, inserted] = pairs_.try_emplace(key);
+  PairStats& p = it->second;
+  if (inserted) {
+    p.a = v.src;
+    p.b = v.dst;
+    p.first_ns = raw.ts_ns;
+  }
+  if (raw.ts_ns > p.last_ns) p.last_ns = raw.ts_ns;
+  if (raw.ts_ns < p.first_ns) p.first_ns = raw.ts_ns;
+  if (v.src == p.a) {
+    ++p.frames_ab;
+    p.bytes_ab += raw.wirelen;
+  } else {
+    ++p.frames_ba;
+    p.bytes_ba += raw.wirelen;
+  }
+}
+
+std::vector<PairStats> PairTable::top(size_t n, RankBy by) const {
+  std::vector<PairStats> all;
+  all.reserve(pairs_.size());
+  for (const auto& [k, v] : pairs_) all.push_back(v);
+  return rank(std::move(all), n, by, [](const PairStats& x, const PairStats& y) {
+    if (x.a != y.a) return x.a < y.a;
+    return x.b < y.b;
+  });
+}
+
+HostStats& HostTable::host(const IpAddress& a, int64_t ts) {
+  auto [it, inserted] = hosts_.try_emplace(a);
+  HostStats& h = it->second;
+  if (inserted) {
+    h.addr = a;
+    h.first_ns = ts;
+  }
+  if (ts < h.first_ns) h.first_ns = ts;
+  if (ts > h.last_ns) h.last_ns = ts;
+  return h;
+}
+
+void HostTable::add(const packet::PacketView& v, const capture::RawPacket& raw) {
+  if (!v.is_ip()) return;
+  HostStats& s = host(v.src, raw.ts_ns);
+  ++s.frames_as_src;
+  s.bytes_sent += raw.wirelen;
+  HostStats& d = host(v.dst, raw.ts_ns);
+  ++d.frames_as_dst;
+  d.bytes_received += raw.wirelen;
+}
+
+std::vector<HostStats> HostTable::top(size_t n, RankBy by) const {
+  std::vector<HostStats> all;
+  all.reserve(hosts_.size());
+  for (const auto& [k, v] : hosts_) all.push_back(v);
+  return rank(std::move(all), n, by, [](const HostStats& x, const HostStats& y) { return x.addr < y.addr; });
+}
+
+}  // namespace trawl::stats

@@ -1,0 +1,188 @@
+// The trawl command as a user runs it: help, output files, bad input, rotated files.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/testing.h"
+
+namespace trawl::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string trawl(const std::string& args) { return shell_quote(trawl_binary()) + " " + args; }
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run(trawl("--version"));
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_THAT(v.out, HasSubstr("trawl 0."));
+  auto h = run(trawl("--help"));
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* sub : {"packets", "top", "ips", "flows", "analyze"}) EXPECT_THAT(h.out, HasSubstr(sub));
+  auto th = run(trawl("top --help"));
+  EXPECT_EQ(th.exit_code, 0);
+  EXPECT_THAT(th.out, HasSubstr("--by"));
+  EXPECT_THAT(th.out, HasSubstr("--hosts"));
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run(trawl("")).exit_code, 2);
+  EXPECT_EQ(run(trawl("top")).exit_code, 2);  // no path
+  auto r = run(trawl("top --format xml " + shell_quote(shared_pcap("zeek-arp-who-has.pcap"))));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("xml"));
+}
+
+// A directory as responders get it: good captures, a damaged one, junk named like a capture, and notes.
+TEST(Cli, BadInputsAreReportedOnceAndTheRestIsRead) {
+  TempDir dir;
+  std::filesystem::copy_file(shared_pcap("zeek-ftp-ipv4.pcap"), dir.file("a.pcap"));
+  std::string whole = read_file(shared_pcap("zeek-http-post.pcap"));
+  write_file(dir.file("b.pcap"), whole.substr(0, whole.size() - 10));  // cut inside the last record
+  write_file(dir.file("junk.pcap"), "this is not a capture file at all");
+  write_file(dir.file("README.txt"), "notes from the sensor operator\n");
+  write_file(dir.file("empty.pcapng"), "");
+  auto r = run(trawl("packets --format csv " + shell_quote(dir.path())));
+  EXPECT_EQ(r.exit_code, 2);
+  auto err = lines(r.err);
+  EXPECT_EQ(err.size(), 3u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("junk.pcap"));
+  EXPECT_THAT(r.err, HasSubstr("empty.pcapng"));
+  EXPECT_THAT(r.err, HasSubstr("b.pcap: offset "));
+  EXPECT_THAT(r.err, Not(HasSubstr("README")));
+  // zeek-ftp-ipv4.pcap has 95 packets, zeek-http-post.pcap 14 of which the last is cut.
+  EXPECT_EQ(lines(r.out).size(), 1u + 95 + 13);
+}
+
+TEST(Cli, MissingPathIsReportedAndOthersAreRead) {
+  auto r = run(trawl("packets --format csv /nonexistent/trawl.pcap " + shell_quote(shared_pcap("zeek-arp-who-has.pcap"))));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/trawl.pcap"));
+  EXPECT_EQ(lines(r.out).size(), 1u + 2);
+}
+
+TEST(Cli, AllGoodInputExitsZeroWithQuietStderr) {
+  auto r = run(trawl("top " + shell_quote(shared_pcap("zeek-http-post.pcap"))));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");  // no progress bar when stderr is not a terminal
+}
+
+TEST(Cli, OutputFileAndUnwritableOutput) {
+  TempDir dir;
+  auto r = run(trawl("ips -o " + shell_quote(dir.file("ips.txt")) + " " + shell_quote(shared_pcap("zeek-http-post.pcap"))));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_GE(lines(read_file(dir.file("ips.txt"))).size(), 3u);
+  auto bad = run(trawl("ips -o /nonexistent-dir/x.txt " + shell_quote(shared_pcap("zeek-http-post.pcap"))));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("cannot write /nonexistent-dir/x.txt"));
+}
+
+// Drops the columns that name where a record came from (uid, file, frame, frames): they differ when the
+// same traffic is read from other files.
+std::vector<std::string> flows_without_origin(const std::string& jsonl) {
+  std::vector<std::string> out;
+  for (const auto& line : lines(jsonl)) {
+    auto j = nlohmann::json::parse(line);
+    for (const char* k : {"uid", "file", "frame", "frames"}) j.erase(k);
+    out.push_back(j.dump());
+  }
+  return out;
+}
+
+TEST(Cli, RotatedFilesGiveTheSameFlowsAsTheWholeCapture) {
+  if (!have_tool("editcap")) GTEST_SKIP() << "editcap not installed";
+  TempDir dir;
+  std::string whole = shared_pcap("zeek-ftp-ipv4.pcap");
+  // Rotated the way a sensor does it: consecutive files of 20 packets, in a directory.
+  ASSERT_EQ(run("editcap -c 20 " + shell_quote(whole) + " " + shell_quote(dir.file("rot.pcap"))).exit_code, 0);
+  auto split_run = run(trawl("flows --quiet " + shell_quote(dir.path())));
+  auto whole_run = run(trawl("flows --quiet " + shell_quote(whole)));
+  ASSERT_EQ(split_run.exit_code, 0) << split_run.err;
+  ASSERT_EQ(whole_run.exit_code, 0) << whole_run.err;
+  auto a = flows_without_origin(split_run.out), b = flows_without_origin(whole_run.out);
+  EXPECT_GT(a.size(), 2u);
+  EXPECT_EQ(a, b);
+  // A connection crossing file boundaries points at frames in more than one file.
+  bool spans_files = false;
+  for (const auto& line : lines(split_run.out)) spans_files |= nlohmann::json::parse(line)["frames"].size() > 1;
+  EXPECT_TRUE(spans_files);
+}
+
+TEST(Cli, AnalyzeWritesItsFiles) {
+  TempDir dir;
+  auto r = run(trawl("analyze -o " + shell_quote(dir.file("out")) + " " + shell_quote(shared_pcap("zeek-ftp-ipv4.pcap"))));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("packets:      95"));
+  for (const char* f : {"conn.jsonl", "hosts.jsonl", "top_pairs.csv", "summary.txt"})
+    EXPECT_TRUE(std::filesystem::exists(dir.file(std::string("out/") + f))) << f;
+  auto conn = lines(read_file(dir.file("out/conn.jsonl")));
+  ASSERT_FALSE(conn.empty());
+  for (const auto& line : conn) {
+    auto j = nlohmann::json::parse(line);
+    for (const char* k : {"ts", "uid", "src", "sport", "dst", "dport", "proto", "conn_state", "history", "file", "frame"})
+      EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_EQ(read_file(dir.file("out/summary.txt")).find("files:"), 0u);
+}
+
+// The sample capture's label file says what the script that made it did; every labelled exchange must
+// appear as exactly one flow with the connection state Zeek gives such an exchange.
+TEST(Cli, SampleCaptureFlowsMatchTheirLabels) {
+  auto r = run(trawl("flows --quiet " + shell_quote(fixtures_dir() + "/sample.pcap")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<nlohmann::json> flows;
+  for (const auto& line : lines(r.out)) flows.push_back(nlohmann::json::parse(line));
+  auto labels = lines(read_file(fixtures_dir() + "/sample.labels.tsv"));
+  ASSERT_GT(labels.size(), 10u);
+  size_t checked = 0;
+  for (size_t i = 1; i < labels.size(); ++i) {
+    std::vector<std::string> f;
+    std::istringstream in(labels[i]);
+    for (std::string col; std::getline(in, col, '\t');) f.push_back(col);
+    ASSERT_GE(f.size(), 6u);
+    const std::string &what = f[0], &proto = f[1], &client = f[2], &server = f[3], &port = f[4], &state = f[5];
+    if (proto == "arp") continue;
+    SCOPED_TRACE(what);
+    std::string icmp = proto == "icmp" && client.find(':') != std::string::npos ? "icmp6" : proto;
+    int matches = 0;
+    for (const auto& j : flows) {
+      if (j["proto"] != icmp || j["src"] != client || j["dst"] != server) continue;
+      if (proto == "icmp") {
+        if (std::to_string(j["sport"].get<int>()) + "/" + std::to_string(j["dport"].get<int>()) != port) continue;
+      } else if (std::to_string(j["dport"].get<int>()) != port) {
+        continue;
+      }
+      EXPECT_EQ(j["conn_state"], state) << j.dump();
+      ++matches;
+    }
+    EXPECT_GE(matches, 1);
+    ++checked;
+  }
+  EXPECT_EQ(checked, labels.size() - 2);  // all but the header and the ARP line
+  // 7 DNS-over-UDP flows + DNS over TCP + 3 HTTP + 1 HTTP over IPv6 + 2 echo flows + REJ + S0 UDP +
+  // the unreachable + the filtered SYN; and nothing else (neighbour discovery aside).
+  size_t non_nd = 0;
+  for (const auto& j : flows)
+    if (!(j["proto"] == "icmp6" && j["sport"].get<int>() >= 133 && j["sport"].get<int>() <= 137)) ++non_nd;
+  EXPECT_EQ(non_nd, 18u);
+}
+
+}  // namespace
+}  // namespace trawl::testing
