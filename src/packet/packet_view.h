@@ -118,6 +118,11 @@ struct PacketView {
   Malformed malformed = Malformed::kNone;
 
   bool is_ip() const { return l3 == L3::kIpv4 || l3 == L3::kIpv6; }
+  // An IP header whose lengths make sense (tshark stops at the others, so traffic tables skip them).
+  bool ip_header_valid() const {
+    return is_ip() && malformed != Malformed::kIpv4BadHeaderLength && malformed != Malformed::kIpv4BadTotalLength &&
+           malformed != Malformed::kIpv4Truncated && malformed != Malformed::kIpv6Truncated;
+  }
   bool is_tcp() const { return is_ip() && !ip_fragment && ip_proto == kProtoTcp && l4_offset; }
   bool is_udp() const { return is_ip() && !ip_fragment && ip_proto == kProtoUdp && l4_offset; }
   bool is_icmp() const {

@@ -5,6 +5,22 @@
 namespace trawl::stats {
 
 namespace {
+// The IP pair a frame counts under: its innermost valid IP header, or the tunnel's own when what the
+// tunnel carries is not IP (ARP inside ERSPAN), so every byte of an IP frame is counted somewhere.
+bool counted_pair(const packet::PacketView& v, const IpAddress*& src, const IpAddress*& dst) {
+  if (v.ip_header_valid()) {
+    src = &v.src;
+    dst = &v.dst;
+    return true;
+  }
+  if (v.tunnel_depth && !v.tunnel_src.empty()) {
+    src = &v.tunnel_src;
+    dst = &v.tunnel_dst;
+    return true;
+  }
+  return false;
+}
+
 template <typename T>
 std::vector<T> rank(std::vector<T> all, size_t n, RankBy by, auto&& key_less) {
   auto better = [&](const T& x, const T& y) {
@@ -24,19 +40,20 @@ std::vector<T> rank(std::vector<T> all, size_t n, RankBy by, auto&& key_less) {
 }  // namespace
 
 void PairTable::add(const packet::PacketView& v, const capture::RawPacket& raw) {
-  if (!v.is_ip()) return;
-  bool forward = v.src <= v.dst;
-  Key key{forward ? v.src : v.dst, forward ? v.dst : v.src};
+  const IpAddress *src, *dst;
+  if (!counted_pair(v, src, dst)) return;
+  bool forward = *src <= *dst;
+  Key key{forward ? *src : *dst, forward ? *dst : *src};
   auto [it, inserted] = pairs_.try_emplace(key);
   PairStats& p = it->second;
   if (inserted) {
-    p.a = v.src;
-    p.b = v.dst;
+    p.a = *src;
+    p.b = *dst;
     p.first_ns = raw.ts_ns;
   }
   if (raw.ts_ns > p.last_ns) p.last_ns = raw.ts_ns;
   if (raw.ts_ns < p.first_ns) p.first_ns = raw.ts_ns;
-  if (v.src == p.a) {
+  if (*src == p.a) {
     ++p.frames_ab;
     p.bytes_ab += raw.wirelen;
   } else {
@@ -68,11 +85,12 @@ HostStats& HostTable::host(const IpAddress& a, int64_t ts) {
 }
 
 void HostTable::add(const packet::PacketView& v, const capture::RawPacket& raw) {
-  if (!v.is_ip()) return;
-  HostStats& s = host(v.src, raw.ts_ns);
+  const IpAddress *src, *dst;
+  if (!counted_pair(v, src, dst)) return;
+  HostStats& s = host(*src, raw.ts_ns);
   ++s.frames_as_src;
   s.bytes_sent += raw.wirelen;
-  HostStats& d = host(v.dst, raw.ts_ns);
+  HostStats& d = host(*dst, raw.ts_ns);
   ++d.frames_as_dst;
   d.bytes_received += raw.wirelen;
 }

@@ -1,9 +1,10 @@
 // Per-packet traffic counters: IP endpoint pairs (`trawl top`) and single addresses (`trawl ips`).
 //
 // A frame counts once, under its innermost IP header (the conversation inside a tunnel, never the header
-// an ICMP error quotes), with its whole length on the wire (Wireshark's frame.len), so the figures equal
-// `tshark -z conv,ip` for every pair except tunnel endpoints, which tshark also lists. Memory grows with
-// the distinct pairs and addresses, never with the packets.
+// an ICMP error quotes; the tunnel's own header when the tunnel carries no IP; nowhere when the header's
+// lengths are impossible, where tshark stops too), with its whole length on the wire (frame.len). So the
+// figures equal `tshark -z conv,ip` for every pair except tunnel endpoints, which tshark lists as well.
+// Memory grows with the distinct pairs and addresses, never with the packets.
 #pragma once
 
 #include <cstdint>
