@@ -94,6 +94,29 @@ TEST(Cli, OutputFileAndUnwritableOutput) {
   EXPECT_THAT(bad.err, HasSubstr("cannot write /nonexistent-dir/x.txt"));
 }
 
+TEST(Cli, UnsupportedLinkTypeIsCountedAndReportedOncePerFile) {
+  TempDir dir;
+  // Three frames of link type 147 (USER0): read, counted, not decoded.
+  write_file(dir.file("user0.pcap"), make_pcap({{{1, 2, 3}}, {{4, 5, 6}}, {{7, 8, 9}}}, 147));
+  auto r = run(trawl("analyze -o " + shell_quote(dir.file("out")) + " " + shell_quote(dir.file("user0.pcap"))));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("user0.pcap: 3 packets of unsupported link type 147"));
+  EXPECT_THAT(read_file(dir.file("out/summary.txt")), HasSubstr("unsupported link type 147 (linktype-147): 3 packets"));
+}
+
+TEST(Cli, FlowsInZeekFormat) {
+  std::string pcap = shell_quote(shared_pcap("zeek-ftp-ipv4.pcap"));
+  auto zeek = run(trawl("flows --format zeek " + pcap));
+  auto jsonl = run(trawl("flows " + pcap));
+  ASSERT_EQ(zeek.exit_code, 0);
+  EXPECT_THAT(zeek.out, HasSubstr("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice"));
+  size_t rows = 0;
+  for (const auto& line : lines(zeek.out)) rows += line[0] != '#';
+  EXPECT_EQ(rows, lines(jsonl.out).size());
+  EXPECT_THAT(zeek.out, HasSubstr("\t141.142.220.235\t50003\t199.233.217.249\t21\ttcp\tftp\t38.055625\t180\t3146\tSF\t0\tShAdDfFa\t38\t2164\t25\t4458\n"));  // as in Zeek's own conn.log of this trace
+}
+
 // Drops the columns that name where a record came from (uid, file, frame, frames): they differ when the
 // same traffic is read from other files.
 std::vector<std::string> flows_without_origin(const std::string& jsonl) {
