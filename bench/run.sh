@@ -241,10 +241,12 @@ f=$(basename "$capture") s=$(basename "$slice")
   row trawl_packets_slice "trawl packets $s --format text --quiet"
   echo
   if [ -n "${R_TIME[scapy_slice]:-}" ]; then
-    awk -v t="${R_TIME[scapy_slice]}" -v sb="$slice_bytes" -v sp="$slice_packets" -v b="$bytes" 'BEGIN {
-      rate = sb / t; proj = b / rate
-      printf "- scapy (the article'"'"'s script): %.2f MB/s, %.0f packets/s; the whole %.0f MB capture would take about %.0f s (%.1f min)\n",
-        rate / 1e6, sp / t, b / 1e6, proj, proj / 60 }'
+    # scapy's cost is mostly per packet, so project by packets as well as by bytes (the slice's packets
+    # need not have the whole file's average size).
+    awk -v t="${R_TIME[scapy_slice]}" -v sb="$slice_bytes" -v sp="$slice_packets" -v b="$bytes" -v p="$packets" 'BEGIN {
+      rate = sb / t; by_bytes = b / rate; by_packets = p / (sp / t)
+      printf "- scapy (the article'"'"'s script): %.2f MB/s, %.0f packets/s; the whole %.0f MB capture would take about %.0f s (%.1f min) by bytes, %.0f s (%.1f min) by packets\n",
+        rate / 1e6, sp / t, b / 1e6, by_bytes, by_bytes / 60, by_packets, by_packets / 60 }'
   fi
   if [ -n "${R_TIME[trawl_analyze]:-}" ]; then
     awk -v k="${R_RSS[trawl_analyze]}" 'BEGIN { m = k * 1024 / 1e6
