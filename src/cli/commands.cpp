@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "flow/flow_shards.h"
 #include "output/record_writers.h"
 #include "stats/capture_summary.h"
 
@@ -58,7 +59,7 @@ int run_flows(const CommonOptions& common, output::Format format, const FlowOpti
   CaptureRun run(common);
   OutputFile out(common.output);
   output::ConnWriter writer(out.get(), format, run.captures().files());
-  flow::FlowTable table(writer, flows.timeouts());
+  flow::FlowShards table(writer, 1, flows.timeouts());
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
   table.flush();
   writer.finish();
@@ -77,7 +78,7 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t to
   CaptureRun run(common);
   OutputFile conn_file(path("conn.jsonl"));
   output::ConnWriter conn(conn_file.get(), output::Format::kJsonl, run.captures().files());
-  flow::FlowTable table(conn, flows.timeouts());
+  flow::FlowShards table(conn, 1, flows.timeouts());
   stats::PairTable pairs;
   stats::HostTable hosts;
   stats::CaptureSummary summary;
@@ -98,7 +99,8 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t to
   output::write_pairs(pairs_file.get(), output::Format::kCsv, pairs.top(top_count, stats::RankBy::kBytes));
   pairs_file.close();
 
-  std::string text = summary.render(run.captures(), run.decoder().stats(), &table.stats(), conn.records());
+  flow::FlowStats flow_stats = table.stats();
+  std::string text = summary.render(run.captures(), run.decoder().stats(), &flow_stats, conn.records());
   OutputFile summary_file(path("summary.txt"));
   std::fputs(text.c_str(), summary_file.get());
   summary_file.close();

@@ -28,6 +28,8 @@ struct FrameRef {
   friend bool operator==(const FrameRef&, const FrameRef&) = default;
 };
 
+inline constexpr int64_t kEndOfInput = INT64_MAX;
+
 struct ConnRecord {
   std::string uid;                // deterministic: 'C' + base62 of a hash of the first packet's (file, frame)
   int64_t ts_first_ns = 0;
@@ -43,6 +45,10 @@ struct ConnRecord {
   std::string history;            // Zeek's history letters
   std::string service;            // port-based guess for now ("http", "dns", ...), empty when unknown
   std::vector<FrameRef> first_frames;  // up to kFirstFrames frames, in order
+  // Capture time at which the flow ended: its timeout deadline, the packet that started a new connection
+  // on its key, or kEndOfInput. With ts_first and the first frame it orders records the same way however
+  // flows are split among workers.
+  int64_t end_ns = 0;
   bool ended_by_timeout = false;  // ended without a TCP close (FIN/RST): inactivity, attempt timeout,
                                   // end of input; always true for UDP, ICMP and other protocols
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <tuple>
 #include <vector>
 
 #include "flow/flow_key.h"
@@ -30,7 +31,6 @@ struct Flow {
   uint8_t nframes = 0;
   int64_t ts_first = 0, ts_last = 0;
   int64_t deadline = 0;  // capture time at which the flow ends unless its list changes
-  uint64_t serial = 0;   // creation order, for a deterministic flush
   uint64_t pkts[2] = {0, 0}, ip_bytes[2] = {0, 0}, bytes[2] = {0, 0};  // [0] originator, [1] responder
   uint32_t prev = kNil, next = kNil;
   History history;
@@ -72,7 +72,6 @@ struct FlowTable::Impl {
   } lists[kListCount];
   int64_t now = INT64_MIN;  // latest packet time seen (capture time never runs backwards here)
   int64_t next_expiry = INT64_MIN;
-  uint64_t serial = 0;
 
   int64_t timeout_of(uint8_t list) const {
     switch (list) {
@@ -151,7 +150,6 @@ struct FlowTable::Impl {
     f.vlan = v.vlan();
     f.proto = v.ip_proto;
     f.ts_first = f.ts_last = raw.ts_ns;
-    f.serial = serial++;
     if (flip) f.history.add('^');
     ++stats.flows_created;
     ++stats.flows_active;
@@ -159,10 +157,12 @@ struct FlowTable::Impl {
     return i;
   }
 
-  // Ends the flow in slot i: record to the sink, slot freed. The index entry is the caller's business.
-  void finish(uint32_t i, FlowStats& stats) {
+  // Ends the flow in slot i at capture time end_ns: record to the sink, slot freed. The index entry is the
+  // caller's business.
+  void finish(uint32_t i, FlowStats& stats, int64_t end_ns) {
     Flow& f = slab[i];
     ConnRecord r;
+    r.end_ns = end_ns;
     r.uid = make_uid(f.frames[0]);
     r.ts_first_ns = f.ts_first;
     r.ts_last_ns = f.ts_last;
@@ -209,7 +209,7 @@ struct FlowTable::Impl {
       }
       if (best == kNil) return;
       FlowKey key = slab[best].key;
-      finish(best, stats);
+      finish(best, stats, slab[best].deadline);
       index.erase(key);
     }
   }
@@ -250,13 +250,15 @@ void FlowTable::add(const packet::PacketView& v, const capture::RawPacket& raw) 
   bool is_orig = true;
   if (!inserted) {
     const Flow& f = m.slab[i];
+    int64_t end_ns = f.deadline;
     bool ended = m.now >= f.deadline;  // expired, the periodic sweep just has not come round yet
     if (!ended && tcp && f.tcp.is_reuse(seg)) {
       ended = true;
+      end_ns = m.now;
       ++stats_.flows_reused;
     }
     if (ended) {
-      m.finish(i, stats_);
+      m.finish(i, stats_, end_ns);
       i = kNil;
     } else {
       is_orig = pk.src == f.orig_h && pk.sport == f.orig_p;
@@ -284,13 +286,25 @@ void FlowTable::add(const packet::PacketView& v, const capture::RawPacket& raw) 
   m.place(i);
 }
 
+void FlowTable::advance(int64_t now_ns) {
+  Impl& m = *impl_;
+  m.now = std::max(m.now, now_ns);
+  m.expire(stats_);
+  m.next_expiry = m.now + kExpiryIntervalNs;
+}
+
 void FlowTable::flush() {
   Impl& m = *impl_;
   std::vector<uint32_t> live;
   live.reserve(m.index.size());
   for (const auto& [key, i] : m.index) live.push_back(i);
-  std::sort(live.begin(), live.end(), [&](uint32_t a, uint32_t b) { return m.slab[a].serial < m.slab[b].serial; });
-  for (uint32_t i : live) m.finish(i, stats_);
+  // By first packet: a property of the flow alone, so the order is the same however flows are sharded.
+  std::sort(live.begin(), live.end(), [&](uint32_t a, uint32_t b) {
+    const Flow &x = m.slab[a], &y = m.slab[b];
+    return std::tie(x.ts_first, x.frames[0].file_index, x.frames[0].frame) <
+           std::tie(y.ts_first, y.frames[0].file_index, y.frames[0].frame);
+  });
+  for (uint32_t i : live) m.finish(i, stats_, kEndOfInput);
   m.index.clear();
   m.slab.clear();
   m.free_slots.clear();

@@ -53,7 +53,11 @@ class FlowTable {
   // so inactive flows are expired as capture time passes. Non-flow packets are counted and ignored.
   void add(const packet::PacketView& view, const capture::RawPacket& raw);
 
-  // Ends every flow (end of input), in order of their first packet.
+  // Moves capture time forward to now_ns and ends every flow whose deadline has passed. add() does this
+  // by itself once per capture second; a caller that shards flows calls it on every shard at once.
+  void advance(int64_t now_ns);
+
+  // Ends every flow (end of input), in order of their first packet; their end_ns is kEndOfInput.
   void flush();
 
   const FlowStats& stats() const { return stats_; }

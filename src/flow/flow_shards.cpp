@@ -1,0 +1,66 @@
+#include "flow/flow_shards.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace trawl::flow {
+
+namespace {
+constexpr int64_t kTickNs = 1'000'000'000;
+
+auto order_key(const ConnRecord& r) {
+  FrameRef first = r.first_frames.empty() ? FrameRef{} : r.first_frames.front();
+  return std::tuple(r.end_ns, r.ts_first_ns, first.file_index, first.frame);
+}
+}  // namespace
+
+FlowShards::FlowShards(FlowSink& sink, size_t shards, FlowTimeouts timeouts) : sink_(sink) {
+  for (size_t i = 0; i < std::max<size_t>(shards, 1); ++i) tables_.push_back(std::make_unique<FlowTable>(buffer_, timeouts));
+}
+
+FlowShards::~FlowShards() = default;
+
+void FlowShards::add(const packet::PacketView& view, const capture::RawPacket& raw) {
+  if (raw.ts_ns >= next_tick_ns_) {
+    now_ns_ = raw.ts_ns;
+    for (auto& t : tables_) t->advance(now_ns_);
+    release(now_ns_);
+    next_tick_ns_ = now_ns_ + kTickNs;
+  }
+  size_t shard = tables_.size() == 1 ? 0 : flow_shard_hash(view) % tables_.size();
+  // A packet older than one already seen (files are not always in time order): a single table would be
+  // at the newest time already, so bring this shard there too before it sees the packet.
+  if (raw.ts_ns < now_ns_) tables_[shard]->advance(now_ns_);
+  now_ns_ = std::max(now_ns_, raw.ts_ns);
+  tables_[shard]->add(view, raw);
+}
+
+void FlowShards::flush() {
+  for (auto& t : tables_) t->flush();
+  release(kEndOfInput);
+}
+
+void FlowShards::release(int64_t up_to_ns) {
+  auto& recs = buffer_.records;
+  if (recs.empty()) return;
+  std::sort(recs.begin(), recs.end(), [](const ConnRecord& a, const ConnRecord& b) { return order_key(a) < order_key(b); });
+  auto end = std::find_if(recs.begin(), recs.end(), [&](const ConnRecord& r) { return r.end_ns > up_to_ns; });
+  for (auto it = recs.begin(); it != end; ++it) sink_.on_flow_end(std::move(*it));
+  recs.erase(recs.begin(), end);
+}
+
+FlowStats FlowShards::stats() const {
+  FlowStats sum;
+  for (const auto& t : tables_) {
+    const FlowStats& s = t->stats();
+    sum.flows_created += s.flows_created;
+    sum.flows_active += s.flows_active;
+    sum.flows_active_peak += s.flows_active_peak;
+    sum.packets += s.packets;
+    sum.non_flow += s.non_flow;
+    sum.flows_reused += s.flows_reused;
+  }
+  return sum;
+}
+
+}  // namespace trawl::flow
