@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "flow/flow_shards.h"
+#include "proto/record_files.h"
+#include "proto/session.h"
 #include "output/record_writers.h"
 #include "stats/capture_summary.h"
 
@@ -55,11 +57,44 @@ int run_ips(const CommonOptions& common, output::Format format, size_t count) {
   return run.finish();
 }
 
+const std::vector<std::string>& record_types() {
+  static const std::vector<std::string> types = {"dns", "http", "tls", "smtp", "pop3", "imap", "ftp",
+                                                 "ssh", "rdp", "smb", "auth"};
+  return types;
+}
+
+namespace {
+
+std::string application_summary(const proto::AppLayerStats& s, const proto::RecordFiles& records) {
+  std::string text = fmt::format("sessions:     {} tcp/udp, {} identified by content, {} reassembly gaps\n",
+                                 s.sessions, s.identified, s.reassembly_gaps);
+  text += "records:     ";
+  for (const auto& name : record_types()) text += fmt::format(" {} {}", name, records.count(name));
+  return text + "\n";
+}
+
+std::vector<std::string> file_names(const capture::CaptureSet& set) {
+  std::vector<std::string> names;
+  for (const auto& f : set.files()) names.push_back(f.name);
+  return names;
+}
+
+// Records nobody asked for (`trawl flows` runs the analyzers only for the conn records' service).
+struct DiscardRecords final : proto::RecordSink {
+  void emit(const proto::Record&) override {}
+};
+struct DiscardConns final : flow::FlowSink {
+  void on_flow_end(flow::ConnRecord&&) override {}
+};
+}  // namespace
+
 int run_flows(const CommonOptions& common, output::Format format, const FlowOptions& flows) {
   CaptureRun run(common);
   OutputFile out(common.output);
   output::ConnWriter writer(out.get(), format, run.captures().files());
-  flow::FlowShards table(writer, 1, flows.timeouts());
+  DiscardRecords discard;
+  proto::AppLayer app(discard, file_names(run.captures()));
+  flow::FlowShards table(writer, 1, flows.timeouts(), &app);
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
   table.flush();
   writer.finish();
@@ -67,7 +102,22 @@ int run_flows(const CommonOptions& common, output::Format format, const FlowOpti
   return run.finish();
 }
 
-int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t top_count) {
+int run_records(const CommonOptions& common, output::Format format, const FlowOptions& flows,
+                const std::string& type, bool show_passwords) {
+  CaptureRun run(common);
+  OutputFile out(common.output);
+  proto::RecordFilter records(type, out.get(), format, proto::WriteOptions{show_passwords});
+  proto::AppLayer app(records, file_names(run.captures()));
+  DiscardConns conns;
+  flow::FlowShards table(conns, 1, flows.timeouts(), &app);
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
+  table.flush();
+  records.finish();
+  out.close();
+  return run.finish();
+}
+
+int run_analyze(const CommonOptions& common, const FlowOptions& flows, const AnalyzeOptions& analyze) {
   namespace fs = std::filesystem;
   if (common.output.empty()) throw std::runtime_error("analyze needs an output directory: -o OUTDIR");
   std::error_code ec;
@@ -78,7 +128,9 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t to
   CaptureRun run(common);
   OutputFile conn_file(path("conn.jsonl"));
   output::ConnWriter conn(conn_file.get(), output::Format::kJsonl, run.captures().files());
-  flow::FlowShards table(conn, 1, flows.timeouts());
+  proto::RecordFiles records(common.output, proto::WriteOptions{analyze.show_passwords}, analyze.zeek);
+  proto::AppLayer app(records, file_names(run.captures()));
+  flow::FlowShards table(conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::HostTable hosts;
   stats::CaptureSummary summary;
@@ -91,22 +143,24 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t to
   table.flush();
   conn.finish();
   conn_file.close();
+  records.finish(record_types());
 
   OutputFile hosts_file(path("hosts.jsonl"));
   output::write_hosts(hosts_file.get(), output::Format::kJsonl, hosts.top(0, stats::RankBy::kPackets));
   hosts_file.close();
   OutputFile pairs_file(path("top_pairs.csv"));
-  output::write_pairs(pairs_file.get(), output::Format::kCsv, pairs.top(top_count, stats::RankBy::kBytes));
+  output::write_pairs(pairs_file.get(), output::Format::kCsv, pairs.top(analyze.top_count, stats::RankBy::kBytes));
   pairs_file.close();
 
   flow::FlowStats flow_stats = table.stats();
   std::string text = summary.render(run.captures(), run.decoder().stats(), &flow_stats, conn.records());
+  text += application_summary(app.stats(), records);
   OutputFile summary_file(path("summary.txt"));
   std::fputs(text.c_str(), summary_file.get());
   summary_file.close();
   if (!common.quiet) {
     std::fputs(text.c_str(), stdout);
-    fmt::print("wrote {}/{{conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt}}\n", common.output);
+    fmt::print("wrote {}/: conn.jsonl hosts.jsonl top_pairs.csv summary.txt and the record files above\n", common.output);
   }
   return run.finish();
 }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "cli/capture_run.h"
 #include "flow/flow_table.h"
@@ -26,7 +27,19 @@ struct FlowOptions {
 int run_packets(const CommonOptions& common, output::Format format);
 int run_top(const CommonOptions& common, output::Format format, const TopOptions& top);
 int run_ips(const CommonOptions& common, output::Format format, size_t count);
+struct AnalyzeOptions {
+  size_t top_count = 100;
+  bool show_passwords = false;
+  bool zeek = false;  // also write Zeek-style TSV logs
+};
+
 int run_flows(const CommonOptions& common, output::Format format, const FlowOptions& flows);
-int run_analyze(const CommonOptions& common, const FlowOptions& flows, size_t top_count);
+int run_analyze(const CommonOptions& common, const FlowOptions& flows, const AnalyzeOptions& analyze);
+// The record types analyze writes (one file each, empty when none was seen).
+const std::vector<std::string>& record_types();
+
+// Prints the records of one type (dns, http, auth, ...).
+int run_records(const CommonOptions& common, output::Format format, const FlowOptions& flows,
+                const std::string& type, bool show_passwords);
 
 }  // namespace trawl::cli

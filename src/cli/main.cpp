@@ -60,11 +60,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Exit status: 0 all input read, 1 error, 2 some input skipped or cut short (see stderr).");
 
-  cli::CommonOptions packets_opts, top_opts, ips_opts, flows_opts, analyze_opts;
+  cli::CommonOptions packets_opts, top_opts, ips_opts, flows_opts, analyze_opts, records_opts;
+  cli::AnalyzeOptions analyze_more;
+  std::string record_type;
+  bool records_show_passwords = false;
   cli::TopOptions top;
   std::string by = "bytes";
-  size_t ips_count = 0, analyze_top = 100;
-  cli::FlowOptions flows_flow, analyze_flow;
+  size_t ips_count = 0;
+  cli::FlowOptions flows_flow, analyze_flow, records_flow;
 
   auto* packets = app.add_subcommand("packets", "One line per packet: time, addresses, ports, transport, application, length, file, frame");
   add_common(packets, packets_opts, "text");
@@ -83,11 +86,23 @@ int main(int argc, char** argv) {
   add_common(flows, flows_opts, "jsonl");
   add_flow_options(flows, flows_flow);
 
-  auto* analyze = app.add_subcommand("analyze", "Everything at once into OUTDIR: conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt");
+  auto* analyze = app.add_subcommand(
+      "analyze",
+      "Everything at once into OUTDIR: conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt, and one file per record\n"
+      "type (dns, http, tls, smtp, pop3, imap, ftp, ssh, rdp, smb, auth: every login attempt)");
   add_common(analyze, analyze_opts, "jsonl", false);
   analyze->add_option("-o,--output", analyze_opts.output, "Output directory (created if missing)")->required();
-  analyze->add_option("--top", analyze_top, "Rows in top_pairs.csv")->capture_default_str();
+  analyze->add_option("--top", analyze_more.top_count, "Rows in top_pairs.csv")->capture_default_str();
+  analyze->add_flag("--show-passwords", analyze_more.show_passwords,
+                    "Write cleartext passwords in auth.jsonl (default: length and a short hash)");
+  analyze->add_flag("--zeek", analyze_more.zeek, "Also write Zeek-style TSV logs (<type>.log) beside the JSON Lines");
   add_flow_options(analyze, analyze_flow);
+
+  auto* records = app.add_subcommand("records", "Prints one record type: dns, http, tls, smtp, pop3, imap, ftp, ssh, rdp, smb, auth, ...");
+  records->add_option("type", record_type, "Record type")->required()->check(CLI::IsMember(cli::record_types()));
+  add_common(records, records_opts, "jsonl");
+  records->add_flag("--show-passwords", records_show_passwords, "Print cleartext passwords (auth records)");
+  add_flow_options(records, records_flow);
 
   try {
     app.parse(argc, argv);
@@ -104,7 +119,9 @@ int main(int argc, char** argv) {
     }
     if (*ips) return cli::run_ips(ips_opts, format_of(ips_opts), ips_count);
     if (*flows) return cli::run_flows(flows_opts, format_of(flows_opts), flows_flow);
-    if (*analyze) return cli::run_analyze(analyze_opts, analyze_flow, analyze_top);
+    if (*analyze) return cli::run_analyze(analyze_opts, analyze_flow, analyze_more);
+    if (*records)
+      return cli::run_records(records_opts, format_of(records_opts), records_flow, record_type, records_show_passwords);
   } catch (const std::exception& e) {
     fmt::print(stderr, "trawl: {}\n", e.what());
     return 1;

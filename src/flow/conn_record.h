@@ -43,6 +43,7 @@ struct ConnRecord {
   uint64_t orig_bytes = 0, resp_bytes = 0;        // transport payload bytes (announced, not only captured)
   std::string conn_state;         // Zeek's S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH
   std::string history;            // Zeek's history letters
+  uint64_t missed_bytes = 0;      // stream bytes lost to capture gaps (Zeek's missed_bytes)
   std::string service;            // port-based guess for now ("http", "dns", ...), empty when unknown
   std::vector<FrameRef> first_frames;  // up to kFirstFrames frames, in order
   // Capture time at which the flow ended: its timeout deadline, the packet that started a new connection

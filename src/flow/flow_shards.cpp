@@ -14,8 +14,9 @@ auto order_key(const ConnRecord& r) {
 }
 }  // namespace
 
-FlowShards::FlowShards(FlowSink& sink, size_t shards, FlowTimeouts timeouts) : sink_(sink) {
-  for (size_t i = 0; i < std::max<size_t>(shards, 1); ++i) tables_.push_back(std::make_unique<FlowTable>(buffer_, timeouts));
+FlowShards::FlowShards(FlowSink& sink, size_t shards, FlowTimeouts timeouts, FlowAppFactory* apps) : sink_(sink) {
+  for (size_t i = 0; i < std::max<size_t>(shards, 1); ++i)
+    tables_.push_back(std::make_unique<FlowTable>(buffer_, timeouts, apps));
 }
 
 FlowShards::~FlowShards() = default;

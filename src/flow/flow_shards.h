@@ -19,7 +19,7 @@ namespace trawl::flow {
 
 class FlowShards {
  public:
-  FlowShards(FlowSink& sink, size_t shards, FlowTimeouts timeouts = {});
+  FlowShards(FlowSink& sink, size_t shards, FlowTimeouts timeouts = {}, FlowAppFactory* apps = nullptr);
   ~FlowShards();
 
   void add(const packet::PacketView& view, const capture::RawPacket& raw);

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "flow/flow_app.h"
 #include "flow/flow_key.h"
 #include "flow/tcp_state.h"
 
@@ -36,6 +37,8 @@ struct Flow {
   History history;
   TcpConn tcp;
   FrameRef frames[ConnRecord::kFirstFrames];
+  std::string uid;
+  std::unique_ptr<FlowApp> app;  // the application-layer session, when the factory attached one
 };
 
 std::string make_uid(const FrameRef& first) {
@@ -60,10 +63,11 @@ bool is_icmp(uint8_t proto) { return proto == packet::kProtoIcmp || proto == pac
 }  // namespace
 
 struct FlowTable::Impl {
-  Impl(FlowSink& s, FlowTimeouts t) : sink(s), timeouts(t) {}
+  Impl(FlowSink& s, FlowTimeouts t, FlowAppFactory* a) : sink(s), timeouts(t), apps(a) {}
 
   FlowSink& sink;
   FlowTimeouts timeouts;
+  FlowAppFactory* apps;
   absl::flat_hash_map<FlowKey, uint32_t> index;  // key -> slot in slab
   std::vector<Flow> slab;
   std::vector<uint32_t> free_slots;
@@ -151,6 +155,8 @@ struct FlowTable::Impl {
     f.proto = v.ip_proto;
     f.ts_first = f.ts_last = raw.ts_ns;
     if (flip) f.history.add('^');
+    f.uid = make_uid(FrameRef{raw.file_index, raw.frame});
+    if (apps) f.app = apps->create(FlowStart{f.orig_h, f.resp_h, f.orig_p, f.resp_p, f.proto, f.uid, raw.ts_ns});
     ++stats.flows_created;
     ++stats.flows_active;
     stats.flows_active_peak = std::max(stats.flows_active_peak, stats.flows_active);
@@ -163,7 +169,7 @@ struct FlowTable::Impl {
     Flow& f = slab[i];
     ConnRecord r;
     r.end_ns = end_ns;
-    r.uid = make_uid(f.frames[0]);
+    r.uid = std::move(f.uid);
     r.ts_first_ns = f.ts_first;
     r.ts_last_ns = f.ts_last;
     r.orig_h = f.orig_h;
@@ -192,6 +198,10 @@ struct FlowTable::Impl {
     }
     r.service = service_guess(f.proto, f.resp_p);
     r.first_frames.assign(f.frames, f.frames + f.nframes);
+    if (f.app) {
+      f.app->on_end(r);
+      f.app.reset();
+    }
     if (f.list != kNoList) unlink(i);
     free_slots.push_back(i);
     --stats.flows_active;
@@ -215,7 +225,8 @@ struct FlowTable::Impl {
   }
 };
 
-FlowTable::FlowTable(FlowSink& sink, FlowTimeouts timeouts) : impl_(std::make_unique<Impl>(sink, timeouts)) {}
+FlowTable::FlowTable(FlowSink& sink, FlowTimeouts timeouts, FlowAppFactory* apps)
+    : impl_(std::make_unique<Impl>(sink, timeouts, apps)) {}
 
 FlowTable::~FlowTable() = default;
 
@@ -284,6 +295,7 @@ void FlowTable::add(const packet::PacketView& v, const capture::RawPacket& raw) 
   else if (f.proto == packet::kProtoUdp) f.history.check(is_orig ? 0x1 : 0x2, is_orig ? 'D' : 'd');
   if (touch && raw.ts_ns > f.ts_last) f.ts_last = raw.ts_ns;
   m.place(i);
+  if (f.app) f.app->on_packet(v, raw, is_orig);
 }
 
 void FlowTable::advance(int64_t now_ns) {

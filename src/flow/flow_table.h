@@ -18,6 +18,8 @@
 
 namespace trawl::flow {
 
+class FlowAppFactory;
+
 class FlowSink {
  public:
   virtual ~FlowSink() = default;
@@ -44,7 +46,8 @@ struct FlowStats {
 
 class FlowTable {
  public:
-  FlowTable(FlowSink& sink, FlowTimeouts timeouts = {});
+  // apps, when given, attaches an application-layer session to each new flow (it must outlive the table).
+  FlowTable(FlowSink& sink, FlowTimeouts timeouts = {}, FlowAppFactory* apps = nullptr);
   ~FlowTable();
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;

@@ -23,7 +23,7 @@ constexpr std::array kConnColumns = {
     Column{"sport", CT::kPort, -5},        Column{"dst", CT::kAddr, 15},       Column{"dport", CT::kPort, -5},
     Column{"proto", CT::kString, 5},       Column{"service", CT::kString, 8}, Column{"duration", CT::kInterval, -10},
     Column{"orig_bytes", CT::kCount, -10}, Column{"resp_bytes", CT::kCount, -10},
-    Column{"conn_state", CT::kString, 6},  Column{"history", CT::kString, 10},
+    Column{"conn_state", CT::kString, 6},  Column{"missed_bytes", CT::kCount, -8}, Column{"history", CT::kString, 10},
     Column{"orig_pkts", CT::kCount, -8},   Column{"orig_ip_bytes", CT::kCount, -10},
     Column{"resp_pkts", CT::kCount, -8},   Column{"resp_ip_bytes", CT::kCount, -10},
     Column{"vlan", CT::kCount, -4},        Column{"file", CT::kString, 0},     Column{"frame", CT::kCount, -6},
@@ -66,14 +66,17 @@ std::string_view transport_name(const packet::PacketView& v) {
 }
 }  // namespace
 
-std::string frames_json(const std::vector<flow::FrameRef>& frames, const std::vector<capture::CaptureFile>& files) {
-  std::vector<uint32_t> order;  // files in order of first appearance
+void append_frames_json(fmt::memory_buffer& b, const std::vector<flow::FrameRef>& frames,
+                        const std::vector<capture::CaptureFile>& files) {
+  uint32_t order[flow::ConnRecord::kFirstFrames];  // files in order of first appearance
+  size_t norder = 0;
   for (const auto& f : frames)
-    if (std::find(order.begin(), order.end(), f.file_index) == order.end()) order.push_back(f.file_index);
-  fmt::memory_buffer b;
+    if (norder < std::size(order) && std::find(order, order + norder, f.file_index) == order + norder)
+      order[norder++] = f.file_index;
   b.push_back('[');
-  for (uint32_t file : order) {
-    if (file != order.front()) b.push_back(',');
+  for (size_t k = 0; k < norder; ++k) {
+    uint32_t file = order[k];
+    if (k) b.push_back(',');
     b.append(std::string_view("{\"file\":"));
     append_json_string(b, file < files.size() ? files[file].name : std::string_view("?"));
     b.append(std::string_view(",\"frames\":["));
@@ -82,12 +85,12 @@ std::string frames_json(const std::vector<flow::FrameRef>& frames, const std::ve
       if (f.file_index != file) continue;
       if (!first) b.push_back(',');
       first = false;
-      fmt::format_to(std::back_inserter(b), "{}", f.frame);
+      fmt::format_int text(f.frame);
+      b.append(std::string_view(text.data(), text.size()));
     }
     b.append(std::string_view("]}"));
   }
   b.push_back(']');
-  return fmt::to_string(b);
 }
 
 PacketWriter::PacketWriter(std::FILE* out, Format format, const std::vector<capture::CaptureFile>& files)
@@ -148,7 +151,7 @@ void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
   table_.add_count(r.orig_bytes);
   table_.add_count(r.resp_bytes);
   table_.add(r.conn_state);
-  if (zeek) table_.add_count(0);  // missed_bytes: stream reassembly comes with the protocol parsers
+  table_.add_count(r.missed_bytes);
   table_.add(r.history);
   table_.add_count(r.orig_pkts);
   table_.add_count(r.orig_ip_bytes);
@@ -163,7 +166,9 @@ void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
       table_.add(files_[r.first_frames[0].file_index].name);
       table_.add_count(r.first_frames[0].frame);
     }
-    table_.add_json(frames_json(r.first_frames, files_));
+    frames_buf_.clear();
+    append_frames_json(frames_buf_, r.first_frames, files_);
+    table_.add_json(std::string_view(frames_buf_.data(), frames_buf_.size()));
   }
   table_.end_row();
 }

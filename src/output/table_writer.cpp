@@ -48,6 +48,18 @@ bool parse_format(std::string_view name, Format& out) {
 void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // Copy the run of plain printable ASCII in one go: most strings are nothing else.
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.substr(i, run - i));
+      i = run;
+      if (i == s.size()) break;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
@@ -76,7 +88,17 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
 }
 
 TableWriter::TableWriter(std::FILE* out, Format format, std::span<const Column> columns, std::string_view zeek_path)
-    : out_(out), format_(format), columns_(columns), zeek_path_(zeek_path) {}
+    : out_(out), format_(format), columns_(columns), zeek_path_(zeek_path) {
+  if (format_ != Format::kJsonl) return;
+  // Every JSON line repeats the keys: encode them once, with their separators, as `{"ts":` and `,"uid":`.
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    fmt::memory_buffer key;
+    key.push_back(i == 0 ? '{' : ',');
+    output::append_json_string(key, columns_[i].name);
+    key.push_back(':');
+    json_keys_.emplace_back(key.data(), key.size());
+  }
+}
 
 TableWriter::~TableWriter() { flush(); }
 
@@ -114,19 +136,12 @@ void TableWriter::write_header() {
 }
 
 void TableWriter::begin_value() {
-  if (col_ == 0 && format_ == Format::kJsonl) buf_.push_back('{');
-  if (col_ > 0) {
-    switch (format_) {
-      case Format::kCsv: buf_.push_back(','); break;
-      case Format::kJsonl: buf_.push_back(','); break;
-      case Format::kZeek: buf_.push_back('\t'); break;
-      case Format::kText: buf_.push_back(' '); break;
-    }
-  }
   if (format_ == Format::kJsonl) {
-    output::append_json_string(buf_, col_ < columns_.size() ? columns_[col_].name : std::string_view("extra"));
-    buf_.push_back(':');
+    // A value beyond the declared columns is a bug in its record type; keep the line valid JSON anyway.
+    buf_.append(col_ < json_keys_.size() ? std::string_view(json_keys_[col_]) : std::string_view(col_ ? ",\"extra\":" : "{\"extra\":"));
+    return;
   }
+  if (col_ > 0) buf_.push_back(format_ == Format::kCsv ? ',' : format_ == Format::kZeek ? '\t' : ' ');
 }
 
 // Pads text columns to their width (the last column is never padded).
@@ -188,14 +203,16 @@ void TableWriter::add(std::string_view value) {
 void TableWriter::add_count(uint64_t value) {
   begin_value();
   size_t start = buf_.size();
-  fmt::format_to(std::back_inserter(buf_), "{}", value);
+  fmt::format_int text(value);
+  buf_.append(std::string_view(text.data(), text.size()));
   end_value(start);
 }
 
 void TableWriter::add_int(int64_t value) {
   begin_value();
   size_t start = buf_.size();
-  fmt::format_to(std::back_inserter(buf_), "{}", value);
+  fmt::format_int text(value);
+  buf_.append(std::string_view(text.data(), text.size()));
   end_value(start);
 }
 
@@ -213,7 +230,12 @@ void TableWriter::add_time(int64_t ts_ns) {
   // Integer arithmetic so the printed microseconds are exact (a double would round large epochs);
   // sub-microsecond digits are truncated toward zero.
   uint64_t us = (ts_ns < 0 ? uint64_t(-(ts_ns + 1)) + 1 : uint64_t(ts_ns)) / 1000;
-  fmt::format_to(std::back_inserter(buf_), "{}{}.{:06}", ts_ns < 0 ? "-" : "", us / 1'000'000, us % 1'000'000);
+  if (ts_ns < 0) buf_.push_back('-');
+  fmt::format_int sec(us / 1'000'000);
+  buf_.append(std::string_view(sec.data(), sec.size()));
+  char frac[7] = {'.'};
+  for (int i = 6, f = int(us % 1'000'000); i >= 1; --i, f /= 10) frac[i] = char('0' + f % 10);
+  buf_.append(std::string_view(frac, 7));
   end_value(start);
 }
 

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,7 @@ class TableWriter {
   Format format_;
   std::span<const Column> columns_;
   std::string zeek_path_;
+  std::vector<std::string> json_keys_;  // JSONL: `{"name":` for the first column, `,"name":` for the others
   fmt::memory_buffer buf_;
   size_t col_ = 0;
   bool finished_ = false;
