@@ -1,16 +1,17 @@
 #!/bin/bash
-# bench/run.sh [--size 1G] [--runs 3] [--trawl PATH] [--only all|trawl|peers] [--slice N] [--timeout S]
+# bench/run.sh [--size 1G] [--runs 3] [--trawl PATH] [--only all|trawl|peers|quick|ndpi] [--slice N] [--timeout S]
 #
-# Measures trawl against its peers on one generated capture, side by side in one run (issue 2,
+# Measures trawl against its peers on one generated capture, side by side in one run (issues 2 and 3,
 # "Performance"). Each command runs --runs times on a warm page cache; the table shows the median wall
 # time and the largest peak RSS (GNU time '%e %M'), MB/s over the capture size, and the ratio
-# peer time / trawl time for the same job.
+# peer time / trawl time for the same job, each checked against its target.
 #
 #   --size S     capture size for make-bench-pcap.sh (1G, 100M, ...); default 1G. The capture is built
 #                once into bench/data/bench-S.pcap and reused.
 #   --runs N     runs per command (median of N); default 3.
 #   --trawl P    trawl binary; default build-bench/trawl, then build/trawl, then trawl on PATH.
-#   --only W     all (default), trawl (skip tcpdump, tshark and scapy: quick) or peers (skip trawl).
+#   --only W     all (default); trawl (no peers); peers (no trawl); quick (trawl and ndpiReader, the
+#                fast peer: skips tcpdump, tshark and scapy); ndpi (ndpiReader only).
 #   --slice N    packets in the slice used for the scapy peer; default 20000.
 #   --timeout S  give up on one command run after S seconds; default 1800.
 #
@@ -28,7 +29,7 @@ maker=${MAKE_BENCH_PCAP:-$repo/../shared/bench/make-bench-pcap.sh}
 
 args="$*"
 size=1G runs=3 trawl="" only=all slice_pkts=20000 limit=1800
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -43,7 +44,16 @@ while [ $# -gt 0 ]; do
 done
 case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive integer" >&2; exit 2 ;; esac
 case "$slice_pkts" in ''|*[!0-9]*|0) echo "run.sh: --slice must be a positive integer" >&2; exit 2 ;; esac
-case "$only" in all|trawl|peers) ;; *) echo "run.sh: --only must be all, trawl or peers" >&2; exit 2 ;; esac
+case "$only" in all|trawl|peers|quick|ndpi) ;; *) echo "run.sh: --only must be all, trawl, peers, quick or ndpi" >&2; exit 2 ;; esac
+# What runs: the slow peers (tcpdump, tshark, scapy), ndpiReader, trawl.
+want_slow=0 want_ndpi=0 want_trawl=0
+case "$only" in
+  all) want_slow=1 want_ndpi=1 want_trawl=1 ;;
+  trawl) want_trawl=1 ;;
+  peers) want_slow=1 want_ndpi=1 ;;
+  quick) want_ndpi=1 want_trawl=1 ;;
+  ndpi) want_ndpi=1 ;;
+esac
 case "$size" in *[0-9][KkMmGg]|*[0-9]) ;; *) echo "run.sh: bad --size '$size' (1G, 100M, ...)" >&2; exit 2 ;; esac
 
 log() { echo "run.sh: $*" >&2; }
@@ -51,23 +61,30 @@ need() { command -v "$1" >/dev/null || { log "$1 not found ($2)"; exit 1; }; }
 need /usr/bin/time "apt-get install time"
 need editcap "apt-get install tshark"
 need capinfos "apt-get install tshark"
-if [ "$only" != trawl ]; then
+if [ "$want_slow" = 1 ]; then
   need tshark "apt-get install tshark"
   need tcpdump "apt-get install tcpdump"
 fi
 # Debian's python3 with python3-scapy: a pyenv or virtualenv python3 on PATH usually lacks scapy.
 python=/usr/bin/python3
 have_scapy=0
-if [ "$only" != trawl ] && "$python" -c 'import scapy.all' 2>/dev/null; then have_scapy=1; fi
-[ "$only" = trawl ] || [ "$have_scapy" = 1 ] || log "scapy not importable by $python (apt-get install python3-scapy): skipping the scapy peer"
+if [ "$want_slow" = 1 ] && "$python" -c 'import scapy.all' 2>/dev/null; then have_scapy=1; fi
+[ "$want_slow" = 0 ] || [ "$have_scapy" = 1 ] || log "scapy not importable by $python (apt-get install python3-scapy): skipping the scapy peer"
 
 if [ -z "$trawl" ]; then
   for c in "$repo/build-bench/trawl" "$repo/build/trawl" "$(command -v trawl 2>/dev/null)"; do
     if [ -n "$c" ] && [ -x "$c" ]; then trawl=$c; break; fi
   done
 fi
+# ndpiReader (Debian libndpi-bin), the protocol-identification peer of trawl analyze (issue 3).
+have_ndpi=0
+if [ "$want_ndpi" = 1 ]; then
+  if command -v ndpiReader >/dev/null; then have_ndpi=1
+  else log "ndpiReader not found (apt-get install libndpi-bin): skipping the ndpiReader peer"; fi
+fi
+
 run_trawl=0
-if [ "$only" != peers ]; then
+if [ "$want_trawl" = 1 ]; then
   if [ -n "$trawl" ] && [ -x "$trawl" ]; then run_trawl=1
   else log "no trawl binary (build it: ninja -C build-bench trawl, or pass --trawl): skipping trawl"; fi
 fi
@@ -153,12 +170,16 @@ trap 'rm -rf "$tmpdir"' EXIT
 
 tshark_fields=(-e frame.time_epoch -e ip.src -e ip.dst -e tcp.srcport -e udp.srcport -e tcp.dstport
                -e udp.dstport -e ip.proto -e frame.len)
-if [ "$only" != trawl ]; then
+if [ "$want_slow" = 1 ]; then
   measure tcpdump "$bytes" tcpdump -n -r "$capture" -w /dev/null
   measure tshark_conv "$bytes" tshark -n -q -r "$capture" -z conv,ip
   measure tshark_fields "$bytes" tshark -n -r "$capture" -T fields -E separator=, "${tshark_fields[@]}"
   [ "$have_scapy" = 1 ] && measure scapy_slice "$slice_bytes" "$python" "$here/scapy_flow.py" "$slice"
 fi
+# ndpiReader -i FILE -q reads the whole file with pcap_loop in one worker thread (-n is ignored for pcap
+# files; its main thread only waits) and, with -q, prints nothing and writes no file: DPI on each flow's
+# first packets (up to 80 TCP / 24 UDP), guessing at the end. See bench/ndpi_eval/README.md.
+[ "$have_ndpi" = 1 ] && measure ndpireader "$bytes" ndpiReader -i "$capture" -q
 # Before timing trawl, check on the slice that each command does its job at all (exit 0 and some
 # output), so a stub or broken build shows as "failed" rather than as an impossible speed.
 check() {  # check KEY WHAT CMD...: CMD's stdout must be non-empty (WHAT names it in the message)
@@ -195,8 +216,11 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 ver() { local v; v=$("$@" 2>/dev/null | head -1); v=${v%.}; echo "${v:-$1 (no version)}"; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
-row() {  # row KEY "command" [TRAWL_KEY TARGET_RATIO | - -]
-  local key=$1 label=$2 vs=${3:--} target=${4:--} t rss rate ratio="" note=""
+# row KEY "command" [TRAWL_KEY TARGET_RATIO]...: one line of the table; for each TRAWL_KEY, the ratio
+# KEY time / TRAWL_KEY time, checked against TARGET_RATIO unless it is "-".
+row() {
+  local key=$1 label=$2 t rss rate ratios="" vs target r
+  shift 2
   if [ -n "${R_FAIL[$key]:-}" ]; then
     printf '| `%s` | failed: %s | | | |\n' "$label" "${R_FAIL[$key]}"; return
   fi
@@ -204,15 +228,19 @@ row() {  # row KEY "command" [TRAWL_KEY TARGET_RATIO | - -]
   t=${R_TIME[$key]}
   rss=$(awk -v k="${R_RSS[$key]}" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }')
   rate=$(awk -v b="${R_BYTES[$key]}" -v t="$t" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "n/a" }')
-  if [ "$vs" != - ] && [ -n "${R_TIME[$vs]:-}" ]; then
-    ratio=$(awk -v a="$t" -v b="${R_TIME[$vs]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a (trawl 0 s)" }')
+  while [ $# -ge 2 ]; do
+    vs=$1 target=$2; shift 2
+    [ -n "${R_TIME[$vs]:-}" ] || continue
+    r=$(awk -v a="$t" -v b="${R_TIME[$vs]}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a (trawl 0 s)" }')
+    r+=" vs ${vs#trawl_}"
     if [ "$target" != - ]; then
       if awk -v a="$t" -v b="${R_TIME[$vs]}" -v g="$target" 'BEGIN { exit !(b > 0 && a / b >= g) }'; then
-        note=" (target ${target}x: met)"
-      else note=" (target ${target}x: NOT met)"; fi
+        r+=" (target ${target}x: met)"
+      else r+=" (target ${target}x: NOT met)"; fi
     fi
-  fi
-  printf '| `%s` | %s | %s | %s | %s%s |\n' "$label" "$t" "$rate" "$rss" "$ratio" "$note"
+    ratios+="${ratios:+; }$r"
+  done
+  printf '| `%s` | %s | %s | %s | %s |\n' "$label" "$t" "$rate" "$rss" "$ratios"
 }
 
 f=$(basename "$capture") s=$(basename "$slice")
@@ -224,20 +252,22 @@ f=$(basename "$capture") s=$(basename "$slice")
   echo "- slice \`$s\` (first $slice_packets packets): $slice_bytes bytes ($(mb "$slice_bytes") MB)"
   echo "- median of $runs run(s), warm page cache; MB = 10^6 bytes; peak RSS is the largest of the runs"
   versions=()
-  [ "$only" != trawl ] && versions+=("$(ver tshark --version)" "$(ver tcpdump --version)")
+  [ "$want_slow" = 1 ] && versions+=("$(ver tshark --version)" "$(ver tcpdump --version)")
+  [ "$have_ndpi" = 1 ] && versions+=("$(ndpiReader -h 2>&1 | sed -n 's/^Welcome to //p' | head -1) (ndpiReader)")
   [ "$have_scapy" = 1 ] && versions+=("scapy $("$python" -c 'import scapy; print(scapy.__version__)' 2>/dev/null)")
   [ "$run_trawl" = 1 ] && versions+=("$(ver "$trawl" --version) ($trawl)")
   (IFS=';'; echo "- versions: ${versions[*]:-}" | sed 's/;/; /g')
   echo
   echo "| command | median s | MB/s | peak RSS MB | peer time / trawl time |"
   echo "|---|---:|---:|---:|---|"
-  row tcpdump "tcpdump -r $f -w /dev/null (floor: read only)" trawl_top
-  row tshark_conv "tshark -n -q -r $f -z conv,ip" trawl_top 30
+  row tcpdump "tcpdump -r $f -w /dev/null (floor: read only)" trawl_top -
+  row tshark_conv "tshark -n -q -r $f -z conv,ip" trawl_top 30 trawl_analyze 10
   row trawl_top "trawl top $f --quiet"
   row tshark_fields "tshark -n -r $f -T fields -E separator=, -e frame.time_epoch ... -e frame.len" trawl_packets 30
   row trawl_packets "trawl packets $f --format csv --quiet"
+  row ndpireader "ndpiReader -i $f -q" trawl_analyze 3
   row trawl_analyze "trawl analyze $f -o DIR --quiet"
-  row scapy_slice "scapy_flow.py $s (the article's method)" trawl_packets_slice
+  row scapy_slice "scapy_flow.py $s (the article's method)" trawl_packets_slice -
   row trawl_packets_slice "trawl packets $s --format text --quiet"
   echo
   if [ -n "${R_TIME[scapy_slice]:-}" ]; then
@@ -255,7 +285,7 @@ f=$(basename "$capture") s=$(basename "$slice")
   for k in trawl_top trawl_packets trawl_analyze; do
     [ -n "${R_FAIL[$k]:-}" ] && echo "- $k failed (${R_FAIL[$k]}); see bench/data/logs/$(basename "${R_LOG[$k]:-$k.stderr}")"
   done
-  [ "$only" != peers ] && [ "$run_trawl" = 0 ] && echo "- trawl not measured: no binary (build with ninja -C build-bench trawl)"
+  [ "$want_trawl" = 1 ] && [ "$run_trawl" = 0 ] && echo "- trawl not measured: no binary (build with ninja -C build-bench trawl)"
   echo
   echo "command: \`bench/run.sh${args:+ $args}\`"
 } > "$tmpdir/results.md"

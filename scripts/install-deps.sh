@@ -9,7 +9,7 @@ build=(build-essential cmake ninja-build pkg-config
 # tshark, capinfos, editcap and mergecap are the reference the golden tests compare against.
 tests=(tshark tcpdump)
 # bench/ also races the article's scapy script and measures peak memory.
-bench=(python3-scapy time)
+bench=(python3-scapy time libndpi-bin)
 
 want=("${build[@]}" "${tests[@]}")
 case "${1:-}" in

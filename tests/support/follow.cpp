@@ -1,5 +1,6 @@
 #include "support/follow.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "support/testing.h"
@@ -37,7 +38,10 @@ std::vector<FollowedStream> follow_streams(const std::string& pcap, bool udp) {
     if (line.rfind("Follow:", 0) == 0) {
       streams.emplace_back();
       cur = &streams.back();
-    } else if (!cur || line.rfind("=====", 0) == 0 || line.rfind("Filter:", 0) == 0) {
+    } else if (cur && line.rfind("Filter: ", 0) == 0) {
+      auto eq = line.rfind(' ');
+      cur->index = std::stoi(line.substr(eq + 1));
+    } else if (!cur || line.rfind("=====", 0) == 0) {
       continue;
     } else if (line.rfind("Node 0: ", 0) == 0) {
       cur->node0 = line.substr(8);
@@ -48,6 +52,8 @@ std::vector<FollowedStream> follow_streams(const std::string& pcap, bool udp) {
       cur->chunks.push_back({resp ? 1 : 0, unhex(resp ? line.substr(1) : line)});
     }
   }
+  // tshark prints the conversations in no particular order: put them in stream-index order.
+  std::sort(streams.begin(), streams.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   return streams;
 }
 

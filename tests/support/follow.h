@@ -14,11 +14,12 @@ struct FollowChunk {
 };
 
 struct FollowedStream {
+  int index = -1;            // tshark's tcp.stream / udp.stream number
   std::string node0, node1;  // "addr:port" as tshark prints them
   std::vector<FollowChunk> chunks;  // in the order tshark prints them (capture order of the segments)
 };
 
-// The TCP (or UDP, with udp=true) conversations of a capture, by stream index. Empty when tshark is
+// The TCP (or UDP, with udp=true) conversations of a capture, in stream-index order. Empty when tshark is
 // missing or the capture has none.
 std::vector<FollowedStream> follow_streams(const std::string& pcap, bool udp = false);
 
