@@ -247,8 +247,9 @@ bool plausible_message(std::span<const uint8_t> bytes) {
   h.arcount = load_be16(bytes.data() + 10);
   if (h.opcode() > 6 || h.opcode() == 3) return false;
   if (h.qdcount > 16 || h.ancount > 512 || h.nscount > 512 || h.arcount > 512) return false;
-  // Queries ask exactly one question in practice; responses may have none (mDNS) but then need answers.
-  if (!h.response() && h.qdcount != 1) return false;
+  // Queries ask at least one question (mDNS asks several at once); responses may have none (mDNS) but
+  // then need answers.
+  if (!h.response() && h.qdcount == 0) return false;
   if (h.qdcount == 0) return h.ancount > 0 && bytes.size() > kHeaderSize;
   std::string name;
   size_t end = 0;
