@@ -132,16 +132,6 @@ std::vector<std::vector<std::string>> tshark_fields(const std::string& pcap, con
   return rows;
 }
 
-TEST(SmbDump, PrintRecords) {
-  const char* p = getenv("SMB_DUMP");
-  if (!p) GTEST_SKIP() << "set SMB_DUMP=capture to print its records";
-  auto c = analyze(testing::shared_pcap(p));
-  for (const auto& r : c.smb) fputs(json(r).c_str(), stdout);
-  for (const auto& a : c.auth) printf("AUTH user=%s method=%s outcome=%s reply=%s\n", a.user.c_str(), a.method.c_str(),
-                                      std::string(outcome_name(a.outcome)).c_str(), a.reply.c_str());
-}
-
-
 // ---------------------------------------------------------------------------------------------------
 // Real captures against tshark.
 
@@ -374,7 +364,6 @@ INSTANTIATE_TEST_SUITE_P(Captures, SmbCapture,
                              if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return n;
                          });
-
 
 // ---------------------------------------------------------------------------------------------------
 // Hand-built messages for the edge cases.
@@ -737,7 +726,6 @@ TEST(SmbNtlm, AuthenticateFieldsAndResponseTypes) {
     (void)parse_ntlmssp(std::span(reinterpret_cast<const uint8_t*>(t.data()), t.size()));
   }
 }
-
 
 // The MS17-010 check (nmap smb-vuln-ms17-010 / Metasploit): PeekNamedPipe on FID 0 of IPC$, answered
 // STATUS_INSUFF_SERVER_RESOURCES by an unpatched host; then the DoublePulsar check (TRANS2 SESSION_SETUP).
