@@ -131,7 +131,7 @@ class TcpSession final : public flow::FlowApp, SessionBase {
     if (info && info->make_stream) {
       start(info);
       for (const Chunk& c : chunks_) {
-        if (!analyzer_) break;  // an upgrade to TLS replaced it and wants only later bytes
+        if (!analyzer_) break;  // upgraded to TLS with no TLS analyzer to take over: nothing more to parse
         if (c.gap) analyzer_->on_gap(c.dir, c.gap, c.at);
         else analyzer_->on_data(c.dir, std::span<const uint8_t>(first_[int(c.dir)]).subspan(c.offset, c.len), c.at);
         check_upgrade();
