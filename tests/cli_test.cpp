@@ -151,6 +151,23 @@ TEST(Cli, RecordsPrintsOneTypeAndRejectsUnknownOnes) {
   EXPECT_THAT(bad.err, HasSubstr("nosuchtype"));
 }
 
+// Out-of-order data beyond --stream-buffer is skipped as a gap, and the summary says how often.
+TEST(Cli, ReassemblyLimitsAreOptionsAndCounted) {
+  TempDir dir;
+  std::string pcap = shell_quote(shared_pcap("ppp-http-packets.pcap"));  // has capture holes mid-stream
+  auto summary_line = [&](const std::string& extra) {
+    auto r = run(trawl("analyze --quiet " + extra + " -o " + shell_quote(dir.file("o")) + " " + pcap));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& line : lines(read_file(dir.file("o/summary.txt"))))
+      if (line.rfind("sessions:", 0) == 0) return line;
+    return std::string();
+  };
+  EXPECT_THAT(summary_line(""), HasSubstr("(0 from buffering limits)"));
+  std::string tight = summary_line("--stream-buffer 100");
+  EXPECT_THAT(tight, Not(HasSubstr("(0 from buffering limits)"))) << tight;
+  EXPECT_THAT(tight, HasSubstr("from buffering limits"));
+}
+
 // Drops the columns that name where a record came from (uid, file, frame, frames): they differ when the
 // same traffic is read from other files.
 std::vector<std::string> flows_without_origin(const std::string& jsonl) {

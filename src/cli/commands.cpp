@@ -66,8 +66,9 @@ const std::vector<std::string>& record_types() {
 namespace {
 
 std::string application_summary(const proto::AppLayerStats& s, const proto::RecordFiles& records) {
-  std::string text = fmt::format("sessions:     {} tcp/udp, {} identified by content, {} reassembly gaps\n",
-                                 s.sessions, s.identified, s.reassembly_gaps);
+  std::string text = fmt::format(
+      "sessions:     {} tcp/udp, {} identified by content, {} reassembly gaps ({} from buffering limits)\n",
+      s.sessions, s.identified, s.reassembly_gaps, s.reassembly_limit_hits);
   text += "records:     ";
   for (const auto& name : record_types()) text += fmt::format(" {} {}", name, records.count(name));
   return text + "\n";
@@ -93,7 +94,7 @@ int run_flows(const CommonOptions& common, output::Format format, const FlowOpti
   OutputFile out(common.output);
   output::ConnWriter writer(out.get(), format, run.captures().files());
   DiscardRecords discard;
-  proto::AppLayer app(discard, file_names(run.captures()));
+  proto::AppLayer app(discard, file_names(run.captures()), flows.app_layer());
   flow::FlowShards table(writer, 1, flows.timeouts(), &app);
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
   table.flush();
@@ -107,7 +108,7 @@ int run_records(const CommonOptions& common, output::Format format, const FlowOp
   CaptureRun run(common);
   OutputFile out(common.output);
   proto::RecordFilter records(type, out.get(), format, proto::WriteOptions{show_passwords});
-  proto::AppLayer app(records, file_names(run.captures()));
+  proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
   DiscardConns conns;
   flow::FlowShards table(conns, 1, flows.timeouts(), &app);
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
@@ -129,7 +130,7 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   OutputFile conn_file(path("conn.jsonl"));
   output::ConnWriter conn(conn_file.get(), output::Format::kJsonl, run.captures().files());
   proto::RecordFiles records(common.output, proto::WriteOptions{analyze.show_passwords}, analyze.zeek);
-  proto::AppLayer app(records, file_names(run.captures()));
+  proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
   flow::FlowShards table(conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::HostTable hosts;

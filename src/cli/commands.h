@@ -9,6 +9,7 @@
 #include "cli/capture_run.h"
 #include "flow/flow_table.h"
 #include "output/table_writer.h"
+#include "proto/session.h"
 #include "stats/traffic_tables.h"
 
 namespace trawl::cli {
@@ -21,7 +22,10 @@ struct TopOptions {
 
 struct FlowOptions {
   double tcp_timeout_s = 300, udp_timeout_s = 60, icmp_timeout_s = 60;
+  uint32_t stream_buffer = 1u << 20;       // out-of-order bytes held per TCP direction
+  uint64_t reassembly_memory = 256ull << 20;  // and for all connections together
   flow::FlowTimeouts timeouts() const;
+  proto::AppLayerOptions app_layer() const { return {stream_buffer, reassembly_memory}; }
 };
 
 int run_packets(const CommonOptions& common, output::Format format);

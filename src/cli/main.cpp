@@ -42,6 +42,11 @@ void add_flow_options(CLI::App* sub, cli::FlowOptions& f) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   sub->add_option("--icmp-timeout", f.icmp_timeout_s, "Seconds of inactivity that end an ICMP flow")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--stream-buffer", f.stream_buffer,
+                  "Out-of-order bytes held per TCP direction before a hole is skipped as a gap")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--reassembly-memory", f.reassembly_memory, "Out-of-order bytes held for all connections together")
+      ->check(CLI::PositiveNumber)->capture_default_str();
 }
 
 output::Format format_of(const cli::CommonOptions& o) {

@@ -75,7 +75,10 @@ class TcpSession final : public flow::FlowApp, SessionBase {
     if (!analyzer_ && !gave_up_) decide(true);
     if (analyzer_) analyzer_->on_end(last_);
     uint64_t missing = 0;
-    for (const auto& r : reassembler_) missing += r.stats().missing;
+    for (const auto& r : reassembler_) {
+      missing += r.stats().missing;
+      app_.mutable_stats().reassembly_limit_hits += r.stats().limit_hits;
+    }
     record.missed_bytes = missing;
     record.service = service_;
   }

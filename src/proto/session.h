@@ -24,7 +24,7 @@ struct AppLayerStats {
   uint64_t sessions = 0;
   uint64_t identified = 0;           // sessions whose protocol was found
   uint64_t reassembly_gaps = 0;      // gaps reported by the reassemblers
-  uint64_t reassembly_limit_hits = 0;
+  uint64_t reassembly_limit_hits = 0; // segments turned into gaps by a buffering limit
 };
 
 struct AppLayerOptions {
