@@ -2,6 +2,7 @@
 // capinfos, run inside the test so the expectations come from the reference tool, not from trawl.
 #include <cctype>
 #include <cmath>
+#include <array>
 #include <map>
 #include <set>
 #include <sstream>
@@ -151,6 +152,36 @@ TEST_P(GoldenTshark, TopPairBytesAndFramesEqualTshark) {
     }
     EXPECT_EQ(describe(got), describe(expected));
   }
+}
+
+// Per address: frames and bytes as source and as destination, from the same tshark fields.
+TEST_P(GoldenTshark, IpsEqualTshark) {
+  auto t = run("tshark -n -r " + quoted() +
+               " -T fields -E separator='|' -e frame.len -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e icmp.type"
+               " -e icmpv6.type 2>/dev/null");
+  std::map<std::string, std::array<uint64_t, 4>> expected;  // frames as src, as dst, bytes sent, received
+  for (const auto& line : lines(t.out)) {
+    auto f = split(line, '|');
+    Pair p;
+    if (f.size() != 7 || !innermost_pair(f, 1, p) || p.src.empty() || p.dst.empty()) continue;
+    uint64_t len = std::stoull(f[0]);
+    auto& s = expected[p.src];
+    ++s[0];
+    s[2] += len;
+    auto& d = expected[p.dst];
+    ++d[1];
+    d[3] += len;
+  }
+  auto r = trawl("ips -n 0 --format csv --quiet");
+  std::map<std::string, std::array<uint64_t, 4>> got;
+  auto rows = lines(r.out);
+  ASSERT_FALSE(rows.empty());
+  for (size_t i = 1; i < rows.size(); ++i) {
+    auto f = split(rows[i], ',');  // addr,frames,frames_as_src,frames_as_dst,bytes_sent,bytes_received,...
+    ASSERT_GE(f.size(), 6u) << rows[i];
+    got[f[0]] = {std::stoull(f[2]), std::stoull(f[3]), std::stoull(f[4]), std::stoull(f[5])};
+  }
+  EXPECT_EQ(got, expected);
 }
 
 TEST_P(GoldenTshark, PacketCountEqualsCapinfos) {

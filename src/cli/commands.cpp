@@ -34,15 +34,10 @@ int run_packets(const CommonOptions& common, output::Format format) {
 int run_top(const CommonOptions& common, output::Format format, const TopOptions& top) {
   CaptureRun run(common);
   OutputFile out(common.output);
-  if (top.hosts) {
-    stats::HostTable hosts;
-    run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { hosts.add(view, raw); });
-    output::write_hosts(out.get(), format, hosts.top(top.count, top.by));
-  } else {
-    stats::PairTable pairs;
-    run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { pairs.add(view, raw); });
-    output::write_pairs(out.get(), format, pairs.top(top.count, top.by));
-  }
+  stats::PairTable pairs;
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { pairs.add(view, raw); });
+  if (top.hosts) output::write_hosts(out.get(), format, stats::HostTable(pairs).top(top.count, top.by));
+  else output::write_pairs(out.get(), format, pairs.top(top.count, top.by));
   out.close();
   return run.finish();
 }
@@ -50,9 +45,9 @@ int run_top(const CommonOptions& common, output::Format format, const TopOptions
 int run_ips(const CommonOptions& common, output::Format format, size_t count) {
   CaptureRun run(common);
   OutputFile out(common.output);
-  stats::HostTable hosts;
-  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { hosts.add(view, raw); });
-  output::write_hosts(out.get(), format, hosts.top(count, stats::RankBy::kPackets));
+  stats::PairTable pairs;
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { pairs.add(view, raw); });
+  output::write_hosts(out.get(), format, stats::HostTable(pairs).top(count, stats::RankBy::kPackets));
   out.close();
   return run.finish();
 }
@@ -133,12 +128,10 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
   flow::FlowShards table(conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
-  stats::HostTable hosts;
   stats::CaptureSummary summary;
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
     summary.add(view, raw);
     pairs.add(view, raw);
-    hosts.add(view, raw);
     table.add(view, raw);
   });
   table.flush();
@@ -147,7 +140,7 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   records.finish(record_types());
 
   OutputFile hosts_file(path("hosts.jsonl"));
-  output::write_hosts(hosts_file.get(), output::Format::kJsonl, hosts.top(0, stats::RankBy::kPackets));
+  output::write_hosts(hosts_file.get(), output::Format::kJsonl, stats::HostTable(pairs).top(0, stats::RankBy::kPackets));
   hosts_file.close();
   OutputFile pairs_file(path("top_pairs.csv"));
   output::write_pairs(pairs_file.get(), output::Format::kCsv, pairs.top(analyze.top_count, stats::RankBy::kBytes));

@@ -72,27 +72,32 @@ std::vector<PairStats> PairTable::top(size_t n, RankBy by) const {
   });
 }
 
-HostStats& HostTable::host(const IpAddress& a, int64_t ts) {
+HostStats& HostTable::host(const IpAddress& a, int64_t first_ns, int64_t last_ns) {
   auto [it, inserted] = hosts_.try_emplace(a);
   HostStats& h = it->second;
   if (inserted) {
     h.addr = a;
-    h.first_ns = ts;
+    h.first_ns = first_ns;
+    h.last_ns = last_ns;
   }
-  if (ts < h.first_ns) h.first_ns = ts;
-  if (ts > h.last_ns) h.last_ns = ts;
+  h.first_ns = std::min(h.first_ns, first_ns);
+  h.last_ns = std::max(h.last_ns, last_ns);
   return h;
 }
 
-void HostTable::add(const packet::PacketView& v, const capture::RawPacket& raw) {
-  const IpAddress *src, *dst;
-  if (!counted_pair(v, src, dst)) return;
-  HostStats& s = host(*src, raw.ts_ns);
-  ++s.frames_as_src;
-  s.bytes_sent += raw.wirelen;
-  HostStats& d = host(*dst, raw.ts_ns);
-  ++d.frames_as_dst;
-  d.bytes_received += raw.wirelen;
+HostTable::HostTable(const PairTable& pairs) {
+  pairs.for_each([&](const PairStats& p) {
+    HostStats& a = host(p.a, p.first_ns, p.last_ns);
+    a.frames_as_src += p.frames_ab;
+    a.frames_as_dst += p.frames_ba;
+    a.bytes_sent += p.bytes_ab;
+    a.bytes_received += p.bytes_ba;
+    HostStats& b = host(p.b, p.first_ns, p.last_ns);
+    b.frames_as_src += p.frames_ba;
+    b.frames_as_dst += p.frames_ab;
+    b.bytes_sent += p.bytes_ba;
+    b.bytes_received += p.bytes_ab;
+  });
 }
 
 std::vector<HostStats> HostTable::top(size_t n, RankBy by) const {

@@ -44,6 +44,10 @@ class PairTable {
   // The n largest pairs (all when n == 0), largest first; ties broken by addresses for determinism.
   std::vector<PairStats> top(size_t n, RankBy by) const;
   size_t size() const { return pairs_.size(); }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const auto& [key, stats] : pairs_) f(stats);
+  }
 
  private:
   struct Key {
@@ -55,14 +59,16 @@ class PairTable {
   absl::flat_hash_map<Key, PairStats> pairs_;
 };
 
+// Per address, derived from the pairs (every count of an address is a sum over its pairs), so the
+// per-packet work is one table lookup, not three.
 class HostTable {
  public:
-  void add(const packet::PacketView& view, const capture::RawPacket& raw);
+  explicit HostTable(const PairTable& pairs);
   std::vector<HostStats> top(size_t n, RankBy by) const;  // by packets: frames as src + dst
   size_t size() const { return hosts_.size(); }
 
  private:
-  HostStats& host(const IpAddress& a, int64_t ts);
+  HostStats& host(const IpAddress& a, int64_t first_ns, int64_t last_ns);
   absl::flat_hash_map<IpAddress, HostStats> hosts_;
 };
 
