@@ -3,7 +3,7 @@
 # present are not touched, and `apt-get update` runs only when something is missing.
 set -euo pipefail
 
-build=(build-essential cmake ninja-build pkg-config
+build=(build-essential cmake ninja-build pkg-config libsimdjson-dev libtomlplusplus-dev
        libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev libabsl-dev libxxhash-dev
        libzstd-dev zlib1g-dev libssl-dev libgtest-dev libgmock-dev)
 # tshark, capinfos, editcap and mergecap are the reference the golden tests compare against.

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/engine.h"
 #include "flow/flow_shards.h"
 #include "proto/record_files.h"
 #include "proto/session.h"
@@ -76,6 +77,22 @@ std::vector<std::string> file_names(const capture::CaptureSet& set) {
 }
 
 // Records nobody asked for (`trawl flows` runs the analyzers only for the conn records' service).
+detect::Config detect_config(const DetectOptions& options) {
+  detect::Config config = options.config_path.empty() ? detect::Config::defaults() : detect::Config::load(options.config_path);
+  if (!options.home_net.empty()) config.set_strings("general.home_net", options.home_net);
+  return config;
+}
+
+// Runs the detectors over OUTDIR's records, writes alerts.jsonl, and returns the summary text.
+std::string detect_into(const std::string& outdir, const DetectOptions& options) {
+  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options));
+  detect::write_alerts((std::filesystem::path(outdir) / "alerts.jsonl").string(), result.alerts);
+  std::string text;
+  for (const auto& [type, n] : result.malformed)
+    text += fmt::format("warning: {} lines of {}.jsonl were not records and were skipped\n", n, type);
+  return text + detect::render_alert_summary(result.alerts);
+}
+
 struct DiscardRecords final : proto::RecordSink {
   void emit(const proto::Record&) override {}
 };
@@ -149,14 +166,36 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   flow::FlowStats flow_stats = table.stats();
   std::string text = summary.render(run.captures(), run.decoder().stats(), &flow_stats, conn.records());
   text += application_summary(app.stats(), records);
+  if (analyze.detect.enabled) text += detect_into(common.output, analyze.detect);
   OutputFile summary_file(path("summary.txt"));
   std::fputs(text.c_str(), summary_file.get());
   summary_file.close();
   if (!common.quiet) {
     std::fputs(text.c_str(), stdout);
-    fmt::print("wrote {}/: conn.jsonl hosts.jsonl top_pairs.csv summary.txt and the record files above\n", common.output);
+    fmt::print("wrote {}/: conn.jsonl hosts.jsonl top_pairs.csv summary.txt{} and the record files above\n",
+               common.output, analyze.detect.enabled ? " alerts.jsonl" : "");
   }
   return run.finish();
+}
+
+int run_detect(const std::string& outdir, const DetectOptions& options, bool quiet) {
+  if (!std::filesystem::is_directory(outdir))
+    throw std::runtime_error(fmt::format("{} is not a directory (give the OUTDIR of an earlier trawl analyze)", outdir));
+  if (!std::filesystem::exists(std::filesystem::path(outdir) / "conn.jsonl"))
+    throw std::runtime_error(fmt::format("{} has no conn.jsonl: not the output of trawl analyze", outdir));
+  std::string text = detect_into(outdir, options);
+  if (!quiet) std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+int run_explain(const std::string& what) {
+  std::string text = detect::explain(what);
+  if (text.empty()) {
+    fmt::print(stderr, "trawl: no detector reports '{}'\n", what);
+    return 2;
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
 }
 
 }  // namespace trawl::cli

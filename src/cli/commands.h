@@ -31,16 +31,29 @@ struct FlowOptions {
 int run_packets(const CommonOptions& common, output::Format format);
 int run_top(const CommonOptions& common, output::Format format, const TopOptions& top);
 int run_ips(const CommonOptions& common, output::Format format, size_t count);
+// How detection runs: settings file, which networks are ours, indicator list.
+struct DetectOptions {
+  std::string config_path;            // --config: laid over config/detect.toml
+  std::vector<std::string> home_net;  // --home-net: replaces general.home_net when given
+  bool enabled = true;                // analyze --no-detect turns detection off
+};
+
 struct AnalyzeOptions {
   size_t top_count = 100;
   bool show_passwords = false;
   bool zeek = false;  // also write Zeek-style TSV logs
+  DetectOptions detect;
 };
 
 int run_flows(const CommonOptions& common, output::Format format, const FlowOptions& flows);
 int run_analyze(const CommonOptions& common, const FlowOptions& flows, const AnalyzeOptions& analyze);
 // The record types analyze writes (one file each, empty when none was seen).
 const std::vector<std::string>& record_types();
+
+// Runs the detectors again over the records of an earlier analyze in OUTDIR; rewrites OUTDIR/alerts.jsonl.
+int run_detect(const std::string& outdir, const DetectOptions& options, bool quiet);
+// Prints what the detector reporting `what` (alert type, family or detector name) looks at; exit 2 if none.
+int run_explain(const std::string& what);
 
 // Prints the records of one type (dns, http, auth, ...).
 int run_records(const CommonOptions& common, output::Format format, const FlowOptions& flows,

@@ -35,6 +35,13 @@ void add_common(CLI::App* sub, cli::CommonOptions& o, const std::string& default
   }
 }
 
+void add_detect_options(CLI::App* sub, cli::DetectOptions& d) {
+  sub->add_option("--config", d.config_path, "Detection settings (TOML) laid over the defaults (trawl detect --explain TYPE shows them)")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--home-net", d.home_net, "Internal networks (CIDR, repeatable or comma-separated); default: private ranges")
+      ->delimiter(',');
+}
+
 void add_flow_options(CLI::App* sub, cli::FlowOptions& f) {
   sub->add_option("--tcp-timeout", f.tcp_timeout_s, "Seconds of inactivity that end a TCP flow")
       ->check(CLI::PositiveNumber)->capture_default_str();
@@ -102,6 +109,18 @@ int main(int argc, char** argv) {
                     "Write cleartext passwords in auth.jsonl (default: length and a short hash)");
   analyze->add_flag("--zeek", analyze_more.zeek, "Also write Zeek-style TSV logs (<type>.log) beside the JSON Lines");
   add_flow_options(analyze, analyze_flow);
+  add_detect_options(analyze, analyze_more.detect);
+  analyze->add_flag("--no-detect{false}", analyze_more.detect.enabled, "Write the records only; no alerts.jsonl");
+
+  cli::DetectOptions detect_opts;
+  std::string detect_dir, explain_what;
+  bool detect_quiet = false;
+  auto* detect = app.add_subcommand("detect", "Runs the detectors again over the records of an earlier analyze (no captures needed)\n"
+                                              "and rewrites OUTDIR/alerts.jsonl: tune thresholds in seconds");
+  detect->add_option("outdir", detect_dir, "The OUTDIR of trawl analyze");
+  detect->add_option("--explain", explain_what, "Print what the detector reporting TYPE (e.g. scan.tcp_syn, bruteforce) looks at and its settings");
+  detect->add_flag("-q,--quiet", detect_quiet, "No summary on the terminal");
+  add_detect_options(detect, detect_opts);
 
   auto* records = app.add_subcommand("records", "Prints one record type: dns, http, tls, smtp, pop3, imap, ftp, ssh, rdp, smb, auth, ...");
   records->add_option("type", record_type, "Record type")->required()->check(CLI::IsMember(cli::record_types()));
@@ -125,6 +144,11 @@ int main(int argc, char** argv) {
     if (*ips) return cli::run_ips(ips_opts, format_of(ips_opts), ips_count);
     if (*flows) return cli::run_flows(flows_opts, format_of(flows_opts), flows_flow);
     if (*analyze) return cli::run_analyze(analyze_opts, analyze_flow, analyze_more);
+    if (*detect) {
+      if (!explain_what.empty()) return cli::run_explain(explain_what);
+      if (detect_dir.empty()) throw std::runtime_error("detect needs OUTDIR (or --explain TYPE)");
+      return cli::run_detect(detect_dir, detect_opts, detect_quiet);
+    }
     if (*records)
       return cli::run_records(records_opts, format_of(records_opts), records_flow, record_type, records_show_passwords);
   } catch (const std::exception& e) {

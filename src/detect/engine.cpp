@@ -1,0 +1,162 @@
+#include "detect/engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "detect/detector.h"
+#include "detect/record_view.h"
+
+namespace trawl::detect {
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// Calls `fn(line)` for every line of a file, reading it in chunks; lines are followed by at least
+// simdjson::SIMDJSON_PADDING readable bytes, as simdjson's parser needs.
+template <typename Fn>
+void for_each_line(const std::string& path, Fn&& fn) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  if (!f) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  std::vector<char> buf(size_t(8) << 20);
+  size_t have = 0;
+  bool eof = false;
+  while (!eof || have) {
+    if (!eof) {
+      if (buf.size() - have < simdjson::SIMDJSON_PADDING + (size_t(1) << 20)) buf.resize(buf.size() * 2);  // a huge line
+      size_t n = std::fread(buf.data() + have, 1, buf.size() - have - simdjson::SIMDJSON_PADDING, f.get());
+      if (n == 0) {
+        if (std::ferror(f.get())) throw std::runtime_error(fmt::format("cannot read {}", path));
+        eof = true;
+      }
+      have += n;
+    }
+    std::memset(buf.data() + have, 0, simdjson::SIMDJSON_PADDING);
+    size_t start = 0;
+    while (true) {
+      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      size_t end = nl ? size_t(nl - buf.data()) : (eof ? have : size_t(-1));
+      if (end == size_t(-1)) break;  // an incomplete last line: read more first
+      if (end > start) fn(std::string_view(buf.data() + start, end - start));
+      start = nl ? end + 1 : have;
+      if (start >= have) break;
+    }
+    std::memmove(buf.data(), buf.data() + start, have - start);
+    have -= start;
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& record_type_order() {
+  // Context first (name resolutions, ARP, ICMP errors), then application records, the login ledger, and the
+  // connections last, so a detector that correlates can index the small files before the big one.
+  static const std::vector<std::string> order = {
+      "arp", "icmp", "dns", "http", "tls", "smtp", "pop3", "imap", "ftp", "ssh", "rdp", "smb",
+      "mysql", "postgresql", "redis", "mssql", "auth", "conn"};
+  return order;
+}
+
+DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which) {
+  HomeNet home(config.strings("general.home_net"));
+  DetectContext context{config, home};
+  std::vector<std::unique_ptr<Detector>> running;
+  std::vector<std::vector<Detector*>> readers(record_type_order().size());
+  std::set<std::string> unknown;
+  for (const DetectorInfo* info : which) {
+    running.push_back(info->make(context));
+    for (std::string_view type : info->inputs) {
+      auto it = std::find(record_type_order().begin(), record_type_order().end(), type);
+      if (it == record_type_order().end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
+      readers[size_t(it - record_type_order().begin())].push_back(running.back().get());
+    }
+  }
+
+  DetectResult result;
+  simdjson::dom::parser parser;
+  for (size_t t = 0; t < readers.size(); ++t) {
+    if (readers[t].empty()) continue;
+    const std::string& type = record_type_order()[t];
+    std::string path = (std::filesystem::path(dir) / (type + ".jsonl")).string();
+    if (!std::filesystem::exists(path)) {
+      result.missing.push_back(type + ".jsonl");
+      continue;
+    }
+    uint64_t& count = result.records[type];
+    for_each_line(path, [&](std::string_view line) {
+      simdjson::dom::object object;
+      if (parser.parse(line.data(), line.size(), false).get_object().get(object)) {
+        ++result.malformed[type];
+        return;
+      }
+      ++count;
+      RecordView view(object);
+      for (Detector* d : readers[t]) d->on_record(type, view);
+    });
+  }
+  for (auto& d : running) d->finish(result.alerts);
+  std::stable_sort(result.alerts.begin(), result.alerts.end(), alert_order);
+  return result;
+}
+
+void write_alerts(const std::string& path, const std::vector<Alert>& alerts) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "wb"));
+  if (!f) throw std::runtime_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  for (const Alert& a : alerts) {
+    std::string line = a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), f.get());
+  }
+  if (std::fflush(f.get()) != 0 || std::ferror(f.get()))
+    throw std::runtime_error(fmt::format("cannot write {}", path));
+}
+
+std::string render_alert_summary(const std::vector<Alert>& alerts) {
+  if (alerts.empty()) return "findings:     none\n";
+  std::map<std::string, std::array<uint64_t, 5>> by_type;
+  std::map<std::string, uint64_t> by_actor;
+  for (const Alert& a : alerts) {
+    by_type[a.type][size_t(a.severity)]++;
+    by_actor[a.src]++;
+  }
+  std::string out = fmt::format("findings:     {} alerts (alerts.jsonl)\n", alerts.size());
+  for (const auto& [type, sev] : by_type) {
+    out += fmt::format("  {:<24}", type);
+    for (int s = 4; s >= 0; --s)
+      if (sev[size_t(s)]) out += fmt::format(" {} {}", sev[size_t(s)], severity_name(Severity(s)));
+    out += "\n";
+  }
+  std::vector<std::pair<std::string, uint64_t>> actors(by_actor.begin(), by_actor.end());
+  std::stable_sort(actors.begin(), actors.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  out += "top actors:  ";
+  for (size_t i = 0; i < actors.size() && i < 5; ++i) out += fmt::format(" {} ({})", actors[i].first, actors[i].second);
+  return out + "\n";
+}
+
+std::string explain(std::string_view what) {
+  std::string out;
+  for (const DetectorInfo* info : detectors()) {
+    bool match = info->name == what;
+    for (std::string_view t : info->alert_types)
+      match = match || t == what || (t.size() > what.size() && t.substr(0, what.size()) == what && t[what.size()] == '.');
+    if (!match) continue;
+    out += fmt::format("detector {}: reports", info->name);
+    for (std::string_view t : info->alert_types) out += fmt::format(" {}", t);
+    out += "\nreads:";
+    for (std::string_view t : info->inputs) out += fmt::format(" {}.jsonl", t);
+    out += fmt::format("\n\n{}\n\nsettings (config/detect.toml; --config FILE overrides):\n{}\n", info->explain,
+                       Config::default_section_text(info->name));
+  }
+  return out;
+}
+
+}  // namespace trawl::detect

@@ -1,0 +1,40 @@
+// The detection run: every detector over the record files of one analyze output directory.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "detect/alert.h"
+#include "detect/config.h"
+#include "detect/detector.h"
+
+namespace trawl::detect {
+
+struct DetectResult {
+  std::vector<Alert> alerts;                  // sorted by alert_order
+  std::map<std::string, uint64_t> records;    // records read per type
+  std::map<std::string, uint64_t> malformed;  // lines skipped per type because they were not a JSON object
+  std::vector<std::string> missing;           // record files a detector wanted that were not there
+};
+
+// The record types detectors read, in the order they are fed.
+const std::vector<std::string>& record_type_order();
+
+// Reads OUTDIR/<type>.jsonl for every type a detector wants (in chunks: memory stays bounded whatever the
+// file size) and runs the detectors. Throws std::runtime_error when a file exists but cannot be read.
+DetectResult run_detectors(const std::string& dir, const Config& config,
+                           std::span<const DetectorInfo* const> which = detectors());
+
+// Writes alerts.jsonl: one alert per line, in the given order.
+void write_alerts(const std::string& path, const std::vector<Alert>& alerts);
+
+// The terminal summary: findings by type and severity, the top actors, and the story where there is one.
+std::string render_alert_summary(const std::vector<Alert>& alerts);
+
+// What --explain TYPE prints: the detector that reports TYPE (an alert type like "scan.tcp_syn", a family
+// like "bruteforce", or a detector name), what it reads, and its settings with their defaults. Empty when
+// nothing matches.
+std::string explain(std::string_view what);
+
+}  // namespace trawl::detect

@@ -1,0 +1,145 @@
+// The detection engine's plumbing: settings, home net, frame lists, the alert line, and feeding records
+// from files of any size to the detectors that asked for them.
+#include "detect/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "support/testing.h"
+
+namespace trawl::detect {
+namespace {
+
+TEST(DetectConfig, DefaultsHaveEverySectionTheDetectorsName) {
+  Config c = Config::defaults();
+  EXPECT_FALSE(c.strings("general.home_net").empty());
+  for (const DetectorInfo* info : detectors())
+    EXPECT_NE(Config::default_section_text(info->name), "") << info->name << " has no section in config/detect.toml";
+}
+
+TEST(DetectConfig, UserFileOverridesOnlyKnownKeysOfTheSameType) {
+  Config c = Config::from_text("[general]\nhome_net = [\"203.0.113.0/24\"]\n");
+  EXPECT_EQ(c.strings("general.home_net"), std::vector<std::string>{"203.0.113.0/24"});
+  EXPECT_THROW(Config::from_text("[general]\nhome_nets = []\n"), std::runtime_error);   // typo
+  EXPECT_THROW(Config::from_text("[general]\nhome_net = 3\n"), std::runtime_error);     // wrong type
+  EXPECT_THROW(Config::from_text("[general\n"), std::runtime_error);                     // not TOML
+  EXPECT_THROW((void)c.number("general.nothing_here"), std::logic_error);
+  try {
+    Config::from_text("\n[general]\nhome_nets = []\n", "mine.toml");
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "mine.toml:3: unknown setting 'general.home_nets'");
+  }
+}
+
+TEST(DetectConfig, ExplainPrintsTheSectionWithItsComments) {
+  std::string text = Config::default_section_text("general");
+  EXPECT_NE(text.find("home_net = ["), std::string::npos);
+  EXPECT_NE(text.find("# Which addresses are internal"), std::string::npos);
+  EXPECT_EQ(text.find("[scan]"), std::string::npos);
+}
+
+TEST(HomeNet, MatchesPrefixesOfBothFamilies) {
+  HomeNet home(Config::defaults().strings("general.home_net"));
+  EXPECT_TRUE(home.contains("10.1.2.3"));
+  EXPECT_TRUE(home.contains("172.31.255.255"));
+  EXPECT_FALSE(home.contains("172.32.0.1"));
+  EXPECT_TRUE(home.contains("192.168.56.10"));
+  EXPECT_FALSE(home.contains("203.0.113.10"));
+  EXPECT_TRUE(home.contains("fe80::1"));
+  EXPECT_TRUE(home.contains("fd00::5"));
+  EXPECT_FALSE(home.contains("2001:db8::1"));
+  EXPECT_FALSE(home.contains("not an address"));
+  HomeNet odd({"198.51.100.128/25", "2001:db8::/33"});
+  EXPECT_TRUE(odd.contains("198.51.100.200"));
+  EXPECT_FALSE(odd.contains("198.51.100.127"));
+  EXPECT_TRUE(odd.contains("2001:db8:7fff::1"));
+  EXPECT_FALSE(odd.contains("2001:db8:8000::1"));
+  EXPECT_THROW(HomeNet({"10.0.0.0/33"}), std::runtime_error);
+  EXPECT_THROW(HomeNet({"10.0.0.0/8x"}), std::runtime_error);
+  EXPECT_THROW(HomeNet({"ten/8"}), std::runtime_error);
+}
+
+TEST(FrameSet, KeepsTheFirstFiftyGroupedByFile) {
+  FrameSet f;
+  for (uint64_t i = 100; i > 0; --i) f.add(i % 2 ? "b.pcap" : "a.pcap", i);
+  f.add("a.pcap", 100);  // already there
+  EXPECT_EQ(f.size(), FrameSet::kMax);
+  auto j = f.to_json();
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["file"], "a.pcap");
+  EXPECT_EQ(j[0]["frames"].size() + j[1]["frames"].size(), 50u);
+  EXPECT_EQ(j[0]["frames"][0], 52);  // frames 100 down to 51 were added first; sorted on output
+}
+
+TEST(Alert, LineFollowsTheContract) {
+  Alert a;
+  a.type = "scan.tcp_syn";
+  a.severity = Severity::kHigh;
+  a.src = "10.0.0.5";
+  a.proto = "tcp";
+  a.ts_first = 1.5;
+  a.ts_last = 2.25;
+  a.count = 3;
+  a.summary = "10.0.0.5 SYN-scanned 3 ports.";
+  a.evidence["ports"] = {22, 80, 443};
+  a.mitre = {"T1046"};
+  a.frames.add("x.pcap", 7);
+  EXPECT_EQ(a.to_json().dump(),
+            R"({"type":"scan.tcp_syn","severity":"high","src":"10.0.0.5","dst":null,"dst_port":null,"proto":"tcp",)"
+            R"("ts_first":1.5,"ts_last":2.25,"count":3,"summary":"10.0.0.5 SYN-scanned 3 ports.",)"
+            R"("evidence":{"ports":[22,80,443]},"mitre":["T1046"],"frames":[{"file":"x.pcap","frames":[7]}]})");
+}
+
+// A detector that remembers what it was fed and reports one alert per source address.
+struct Recorder final : Detector {
+  static inline std::vector<std::string> seen;
+  void on_record(std::string_view type, const RecordView& r) override {
+    FrameSet frames;
+    r.add_frames(frames);
+    seen.push_back(fmt::format("{} {} {} {}", type, r.src(), r.num("ts"), frames.to_json().dump()));
+  }
+  void finish(std::vector<Alert>& out) override {
+    for (size_t i = 0; i < 2 && i < seen.size(); ++i) {
+      Alert a;
+      a.type = "ioc.match";
+      a.ts_first = double(2 - i);
+      out.push_back(a);
+    }
+  }
+};
+constexpr std::string_view kRecorderInputs[] = {"conn", "dns"};
+constexpr std::string_view kRecorderTypes[] = {"ioc.match"};
+const DetectorInfo kRecorder{"general", kRecorderInputs, kRecorderTypes, "test",
+                             [](const DetectContext&) -> std::unique_ptr<Detector> { return std::make_unique<Recorder>(); }};
+
+TEST(DetectEngine, FeedsEveryLineOfBigFilesDnsBeforeConnAndSkipsBadLines) {
+  testing::TempDir dir;
+  std::string conn;
+  const int n = 60000;  // ~9 MB: crosses the reader's chunk boundary
+  for (int i = 0; i < n; ++i)
+    conn += fmt::format(R"({{"ts":{}.5,"src":"10.0.{}.{}","pad":"{:0>100}","frames":[{{"file":"a.pcap","frames":[{},{}]}}]}})"
+                        "\n", i, i / 256 % 256, i % 256, i, i + 1, i + 2);
+  conn += "not json\n{\"ts\":7,\"src\":\"last-line-without-newline\"}";
+  testing::write_file(dir.file("conn.jsonl"), conn);
+  testing::write_file(dir.file("dns.jsonl"), "{\"ts\":1,\"src\":\"10.9.9.9\",\"file\":\"d.pcap\",\"frame\":4}\n");
+  Recorder::seen.clear();
+  const DetectorInfo* which[] = {&kRecorder};
+  DetectResult r = run_detectors(dir.path(), Config::defaults(), which);
+  ASSERT_EQ(Recorder::seen.size(), size_t(n) + 2);
+  EXPECT_EQ(Recorder::seen[0], R"(dns 10.9.9.9 1 [{"file":"d.pcap","frames":[4]}])");
+  EXPECT_EQ(Recorder::seen[1], R"(conn 10.0.0.0 0.5 [{"file":"a.pcap","frames":[1,2]}])");
+  EXPECT_EQ(Recorder::seen[size_t(n)], R"(conn 10.0.234.95 59999.5 [{"file":"a.pcap","frames":[60000,60001]}])");
+  EXPECT_EQ(Recorder::seen.back(), R"(conn last-line-without-newline 7 [])");
+  EXPECT_EQ(r.records["conn"], uint64_t(n) + 1);
+  EXPECT_EQ(r.malformed["conn"], 1u);
+  ASSERT_EQ(r.alerts.size(), 2u);
+  EXPECT_LT(r.alerts[0].ts_first, r.alerts[1].ts_first);  // sorted by ts_first
+
+  testing::TempDir empty;
+  DetectResult none = run_detectors(empty.path(), Config::defaults(), which);
+  EXPECT_EQ(none.missing, (std::vector<std::string>{"dns.jsonl", "conn.jsonl"}));
+}
+
+}  // namespace
+}  // namespace trawl::detect
