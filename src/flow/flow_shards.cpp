@@ -44,10 +44,20 @@ void FlowShards::flush() {
 void FlowShards::release(int64_t up_to_ns) {
   auto& recs = buffer_.records;
   if (recs.empty()) return;
-  std::sort(recs.begin(), recs.end(), [](const ConnRecord& a, const ConnRecord& b) { return order_key(a) < order_key(b); });
-  auto end = std::find_if(recs.begin(), recs.end(), [&](const ConnRecord& r) { return r.end_ns > up_to_ns; });
-  for (auto it = recs.begin(); it != end; ++it) sink_.on_flow_end(std::move(*it));
-  recs.erase(recs.begin(), end);
+  // Sort small (key, index) pairs, not the records: moving a ConnRecord costs its strings and vectors.
+  using Key = decltype(order_key(recs[0]));
+  std::vector<std::pair<Key, uint32_t>>& order = order_;
+  order.clear();
+  for (size_t i = 0; i < recs.size(); ++i)
+    if (recs[i].end_ns <= up_to_ns) order.emplace_back(order_key(recs[i]), uint32_t(i));
+  if (order.empty()) return;
+  std::sort(order.begin(), order.end());
+  for (const auto& [key, i] : order) sink_.on_flow_end(std::move(recs[i]));
+  // Keep the records not released yet, in their order.
+  size_t kept = 0;
+  for (auto& r : recs)
+    if (r.end_ns > up_to_ns) recs[kept++] = std::move(r);
+  recs.resize(kept);
 }
 
 FlowStats FlowShards::stats() const {

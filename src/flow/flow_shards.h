@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 #include <memory>
 #include <vector>
 
@@ -35,6 +36,7 @@ class FlowShards {
     void on_flow_end(ConnRecord&& r) override { records.push_back(std::move(r)); }
   };
   void release(int64_t up_to_ns);
+  std::vector<std::pair<std::tuple<int64_t, int64_t, uint32_t, uint64_t>, uint32_t>> order_;  // release()'s scratch
 
   FlowSink& sink_;
   Buffer buffer_;

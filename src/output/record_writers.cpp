@@ -66,7 +66,7 @@ std::string_view transport_name(const packet::PacketView& v) {
 }
 }  // namespace
 
-void append_frames_json(fmt::memory_buffer& b, const std::vector<flow::FrameRef>& frames,
+void append_frames_json(TextBuffer& b, const std::vector<flow::FrameRef>& frames,
                         const std::vector<capture::CaptureFile>& files) {
   uint32_t order[flow::ConnRecord::kFirstFrames];  // files in order of first appearance
   size_t norder = 0;
@@ -85,8 +85,7 @@ void append_frames_json(fmt::memory_buffer& b, const std::vector<flow::FrameRef>
       if (f.file_index != file) continue;
       if (!first) b.push_back(',');
       first = false;
-      fmt::format_int text(f.frame);
-      b.append(std::string_view(text.data(), text.size()));
+      b.append_decimal(f.frame);
     }
     b.append(std::string_view("]}"));
   }
@@ -147,7 +146,7 @@ void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
   table_.add_count(r.resp_p);
   table_.add(flow::proto_name(r.proto));
   table_.add(r.service);
-  table_.add_double(r.duration_s(), 6);
+  table_.add_interval_ns(r.ts_last_ns - r.ts_first_ns);
   table_.add_count(r.orig_bytes);
   table_.add_count(r.resp_bytes);
   table_.add(r.conn_state);
@@ -186,7 +185,7 @@ void write_pairs(std::FILE* out, Format format, const std::vector<stats::PairSta
     t.add_count(p.frames());
     t.add_count(p.bytes());
     t.add_time(p.first_ns);
-    t.add_double(double(p.last_ns - p.first_ns) / 1e9, 6);
+    t.add_interval_ns(p.last_ns - p.first_ns);
     t.end_row();
   }
   t.finish();

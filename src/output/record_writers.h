@@ -17,7 +17,7 @@ namespace trawl::output {
 
 // `frames` as the alert contract spells it: [{"file": "a.pcap", "frames": [1, 2]}, ...], grouped by file
 // in order of first appearance.
-void append_frames_json(fmt::memory_buffer& out, const std::vector<flow::FrameRef>& frames,
+void append_frames_json(TextBuffer& out, const std::vector<flow::FrameRef>& frames,
                         const std::vector<capture::CaptureFile>& files);
 
 // One line per packet: time, addresses, ports, transport, application guess, length, file, frame.
@@ -44,7 +44,7 @@ class ConnWriter : public flow::FlowSink {
   Format format_;
   TableWriter table_;
   const std::vector<capture::CaptureFile>& files_;
-  fmt::memory_buffer frames_buf_;  // reused for every record's frames list
+  TextBuffer frames_buf_;  // reused for every record's frames list
   uint64_t records_ = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "output/table_writer.h"
 
-#include <cmath>
 #include <cstring>
 
 namespace trawl::output {
@@ -45,11 +44,25 @@ bool parse_format(std::string_view name, Format& out) {
   return true;
 }
 
-void append_json_string(fmt::memory_buffer& out, std::string_view s) {
+namespace {
+// True when one of the 8 bytes of w needs escaping in JSON or starts a UTF-8 sequence: a control
+// character, a byte >= 0x80, '"' or '\\' (SWAR: a byte-wise compare of 8 bytes at once).
+bool needs_care(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+}
+
+template <typename Buffer>
+void append_json_string_to(Buffer& out, std::string_view s) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
     // Copy the run of plain printable ASCII in one go: most strings are nothing else.
     size_t run = i;
+    for (uint64_t w; run + 8 <= s.size(); run += 8) {
+      std::memcpy(&w, s.data() + run, 8);
+      if (needs_care(w)) break;
+    }
     while (run < s.size()) {
       auto c = static_cast<unsigned char>(s[run]);
       if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
@@ -73,9 +86,6 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
         default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
       }
       ++i;
-    } else if (c < 0x80) {
-      out.push_back(char(c));
-      ++i;
     } else if (size_t n = utf8_sequence(s, i)) {
       out.append(s.substr(i, n));
       i += n;
@@ -86,6 +96,10 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   }
   out.push_back('"');
 }
+}  // namespace
+
+void append_json_string(fmt::memory_buffer& out, std::string_view s) { append_json_string_to(out, s); }
+void append_json_string(TextBuffer& out, std::string_view s) { append_json_string_to(out, s); }
 
 TableWriter::TableWriter(std::FILE* out, Format format, std::span<const Column> columns, std::string_view zeek_path)
     : out_(out), format_(format), columns_(columns), zeek_path_(zeek_path) {
@@ -135,7 +149,7 @@ void TableWriter::write_header() {
   }
 }
 
-void TableWriter::begin_value() {
+void TableWriter::begin_value_slow() {
   if (format_ == Format::kJsonl) {
     // A value beyond the declared columns is a bug in its record type; keep the line valid JSON anyway.
     buf_.append(col_ < json_keys_.size() ? std::string_view(json_keys_[col_]) : std::string_view(col_ ? ",\"extra\":" : "{\"extra\":"));
@@ -145,8 +159,8 @@ void TableWriter::begin_value() {
 }
 
 // Pads text columns to their width (the last column is never padded).
-void TableWriter::end_value(size_t start) {
-  if (format_ == Format::kText && col_ + 1 < columns_.size()) {
+void TableWriter::pad_text(size_t start) {
+  if (col_ + 1 < columns_.size()) {
     int w = columns_[col_].text_width;
     size_t width = size_t(w < 0 ? -w : w);
     size_t len = buf_.size() - start;
@@ -162,7 +176,6 @@ void TableWriter::end_value(size_t start) {
       }
     }
   }
-  ++col_;
 }
 
 void TableWriter::append_csv_string(std::string_view s) {
@@ -203,39 +216,42 @@ void TableWriter::add(std::string_view value) {
 void TableWriter::add_count(uint64_t value) {
   begin_value();
   size_t start = buf_.size();
-  fmt::format_int text(value);
-  buf_.append(std::string_view(text.data(), text.size()));
+  buf_.append_decimal(value);
   end_value(start);
 }
 
 void TableWriter::add_int(int64_t value) {
   begin_value();
   size_t start = buf_.size();
-  fmt::format_int text(value);
-  buf_.append(std::string_view(text.data(), text.size()));
+  if (value < 0) buf_.push_back('-');
+  buf_.append_decimal(value < 0 ? uint64_t(-(value + 1)) + 1 : uint64_t(value));
   end_value(start);
 }
 
-void TableWriter::add_double(double value, int decimals) {
-  begin_value();
-  size_t start = buf_.size();
-  if (std::isfinite(value)) fmt::format_to(std::back_inserter(buf_), "{:.{}f}", value, decimals);
-  else buf_.append(format_ == Format::kJsonl ? std::string_view("null") : std::string_view("-"));
-  end_value(start);
+namespace {
+// Seconds with exactly six decimals from a count of microseconds, in integer arithmetic (a double would
+// round large epochs).
+void append_micros(TextBuffer& buf, bool negative, uint64_t us) {
+  if (negative) buf.push_back('-');
+  buf.append_decimal(us / 1'000'000);
+  char frac[7] = {'.'};
+  for (int i = 6, f = int(us % 1'000'000); i >= 1; --i, f /= 10) frac[i] = char('0' + f % 10);
+  buf.append(std::string_view(frac, 7));
 }
+uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
+}  // namespace
 
 void TableWriter::add_time(int64_t ts_ns) {
   begin_value();
   size_t start = buf_.size();
-  // Integer arithmetic so the printed microseconds are exact (a double would round large epochs);
-  // sub-microsecond digits are truncated toward zero.
-  uint64_t us = (ts_ns < 0 ? uint64_t(-(ts_ns + 1)) + 1 : uint64_t(ts_ns)) / 1000;
-  if (ts_ns < 0) buf_.push_back('-');
-  fmt::format_int sec(us / 1'000'000);
-  buf_.append(std::string_view(sec.data(), sec.size()));
-  char frac[7] = {'.'};
-  for (int i = 6, f = int(us % 1'000'000); i >= 1; --i, f /= 10) frac[i] = char('0' + f % 10);
-  buf_.append(std::string_view(frac, 7));
+  append_micros(buf_, ts_ns < 0, magnitude(ts_ns) / 1000);  // sub-microsecond digits truncated toward zero
+  end_value(start);
+}
+
+void TableWriter::add_interval_ns(int64_t ns) {
+  begin_value();
+  size_t start = buf_.size();
+  append_micros(buf_, ns < 0, (magnitude(ns) + 500) / 1000);  // rounded, as "{:.6f}" of the seconds
   end_value(start);
 }
 

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "output/text_buffer.h"
 #include "util/ip_address.h"
 
 namespace trawl::output {
@@ -46,8 +47,8 @@ class TableWriter {
   void add(std::string_view value);              // kString
   void add_count(uint64_t value);                // kCount, kPort
   void add_int(int64_t value);                   // kInt
-  void add_double(double value, int decimals);   // kDouble, kInterval
   void add_time(int64_t ts_ns);                  // kTime: epoch seconds with 6 decimals
+  void add_interval_ns(int64_t ns);              // kInterval, kDouble: seconds with 6 decimals, rounded to the microsecond
   void add_addr(const IpAddress& a);             // kAddr
   void add_bool(bool value);
   void add_json(std::string_view raw_json);      // kJson: an already-encoded JSON value (array, object)
@@ -59,8 +60,16 @@ class TableWriter {
   void flush();
 
  private:
-  void begin_value();
-  void end_value(size_t start);
+  void begin_value() {
+    if (format_ == Format::kJsonl && col_ < json_keys_.size()) buf_.append(json_keys_[col_]);
+    else begin_value_slow();
+  }
+  void end_value(size_t start) {
+    if (format_ == Format::kText) pad_text(start);
+    ++col_;
+  }
+  void begin_value_slow();
+  void pad_text(size_t start);
   void append_csv_string(std::string_view s);
 
   std::FILE* out_;
@@ -68,7 +77,7 @@ class TableWriter {
   std::span<const Column> columns_;
   std::string zeek_path_;
   std::vector<std::string> json_keys_;  // JSONL: `{"name":` for the first column, `,"name":` for the others
-  fmt::memory_buffer buf_;
+  TextBuffer buf_;
   size_t col_ = 0;
   bool finished_ = false;
 };
@@ -76,5 +85,6 @@ class TableWriter {
 // Appends s to out as a JSON string literal (quotes included); invalid UTF-8 bytes become \u00XX escapes
 // of their byte value so the output is always valid JSON.
 void append_json_string(fmt::memory_buffer& out, std::string_view s);
+void append_json_string(TextBuffer& out, std::string_view s);
 
 }  // namespace trawl::output

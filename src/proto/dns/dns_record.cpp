@@ -35,7 +35,7 @@ void DnsRecord::write(output::TableWriter& w, const WriteOptions&) const {
   w.add(app);
   w.add(proto);
   w.add_count(trans_id);
-  if (rtt_ns >= 0) w.add_double(double(rtt_ns) / 1e9, 6);
+  if (rtt_ns >= 0) w.add_interval_ns(rtt_ns);
   else w.add_null();
   if (has_question) {
     w.add(query);
