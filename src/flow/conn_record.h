@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <absl/container/inlined_vector.h>
+
 #include "util/ip_address.h"
 
 namespace trawl::flow {
@@ -45,7 +47,8 @@ struct ConnRecord {
   std::string history;            // Zeek's history letters
   uint64_t missed_bytes = 0;      // stream bytes lost to capture gaps (Zeek's missed_bytes)
   std::string service;            // port-based guess for now ("http", "dns", ...), empty when unknown
-  std::vector<FrameRef> first_frames;  // up to kFirstFrames frames, in order
+  static constexpr size_t kFirstFrames = 10;
+  absl::InlinedVector<FrameRef, kFirstFrames> first_frames;  // in order; held inline: no allocation per flow
   // Capture time at which the flow ended: its timeout deadline, the packet that started a new connection
   // on its key, or kEndOfInput. With ts_first and the first frame it orders records the same way however
   // flows are split among workers.
@@ -53,7 +56,6 @@ struct ConnRecord {
   bool ended_by_timeout = false;  // ended without a TCP close (FIN/RST): inactivity, attempt timeout,
                                   // end of input; always true for UDP, ICMP and other protocols
 
-  static constexpr size_t kFirstFrames = 10;
   double duration_s() const { return double(ts_last_ns - ts_first_ns) / 1e9; }
 };
 

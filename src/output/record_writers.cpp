@@ -66,7 +66,7 @@ std::string_view transport_name(const packet::PacketView& v) {
 }
 }  // namespace
 
-void append_frames_json(TextBuffer& b, const std::vector<flow::FrameRef>& frames,
+void append_frames_json(TextBuffer& b, std::span<const flow::FrameRef> frames,
                         const std::vector<capture::CaptureFile>& files) {
   uint32_t order[flow::ConnRecord::kFirstFrames];  // files in order of first appearance
   size_t norder = 0;

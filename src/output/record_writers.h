@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "capture/capture_set.h"
@@ -17,7 +18,7 @@ namespace trawl::output {
 
 // `frames` as the alert contract spells it: [{"file": "a.pcap", "frames": [1, 2]}, ...], grouped by file
 // in order of first appearance.
-void append_frames_json(TextBuffer& out, const std::vector<flow::FrameRef>& frames,
+void append_frames_json(TextBuffer& out, std::span<const flow::FrameRef> frames,
                         const std::vector<capture::CaptureFile>& files);
 
 // One line per packet: time, addresses, ports, transport, application guess, length, file, frame.
