@@ -22,6 +22,14 @@ std::unique_ptr<DatagramAnalyzer> make_llmnr(const AnalyzerContext& ctx) {
   return std::make_unique<DnsUdpAnalyzer>(ctx, "llmnr");
 }
 
+// NetBIOS name service (UDP 137) shares DNS's message format; its first question is a NetBIOS name: one
+// 32-byte label of letters A..P (RFC 1002's half-byte encoding). Parsed as DNS it would show garbage names.
+bool netbios_question(std::span<const uint8_t> b) {
+  if (b.size() < kHeaderSize + 33 || b[kHeaderSize] != 32) return false;
+  return std::all_of(b.begin() + kHeaderSize + 1, b.begin() + kHeaderSize + 33,
+                     [](uint8_t c) { return c >= 'A' && c <= 'P'; });
+}
+
 bool same_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20) || x == y; });
@@ -34,7 +42,7 @@ const AnalyzerInfo kMdnsAnalyzer{"mdns", 17, kMdnsPorts, &probe_udp, nullptr, &m
 const AnalyzerInfo kLlmnrAnalyzer{"llmnr", 17, kLlmnrPorts, &probe_udp, nullptr, &make_llmnr};
 
 Match probe_udp(std::span<const uint8_t> b, Dir) {
-  if (!plausible_message(b)) return Match::kNo;
+  if (!plausible_message(b) || netbios_question(b)) return Match::kNo;
   return b.size() >= 512 ? Match::kMaybe : Match::kYes;
 }
 

@@ -319,6 +319,13 @@ TEST(DnsAnalyzer, Probes) {
   EXPECT_EQ(probe_tcp(bytes_of(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(40, 'x')), Dir::kOrig),
             Match::kNo);
   EXPECT_EQ(probe_udp(bytes_of(q.b.substr(0, 11)), Dir::kOrig), Match::kNo);
+  // A NetBIOS name query (nmap's NBSTAT for "*"): DNS's format, but not DNS.
+  Builder nb;
+  nb.header(0x1234, 0x0000, 1, 0), nb.question("CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0x21);
+  EXPECT_EQ(probe_udp(bytes_of(nb.b), Dir::kOrig), Match::kNo);
+  Builder near;  // a DNS label of 32 letters that are not all A..P is still DNS
+  near.header(0x1234, 0x0100, 1, 0), near.question("CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAZ.example", 1);
+  EXPECT_EQ(probe_udp(bytes_of(near.b), Dir::kOrig), Match::kYes);
 }
 
 // ---- real captures against tshark ----
