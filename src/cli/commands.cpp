@@ -7,6 +7,7 @@
 
 #include "detect/engine.h"
 #include "flow/flow_shards.h"
+#include "proto/packet_records/packet_records.h"
 #include "proto/record_files.h"
 #include "proto/session.h"
 #include "output/record_writers.h"
@@ -54,7 +55,7 @@ int run_ips(const CommonOptions& common, output::Format format, size_t count) {
 }
 
 const std::vector<std::string>& record_types() {
-  static const std::vector<std::string> types = {"dns", "http", "tls", "smtp", "pop3", "imap", "ftp",
+  static const std::vector<std::string> types = {"arp", "icmp", "dns", "http", "tls", "smtp", "pop3", "imap", "ftp",
                                                  "ssh", "rdp", "smb", "auth"};
   return types;
 }
@@ -80,6 +81,7 @@ std::vector<std::string> file_names(const capture::CaptureSet& set) {
 detect::Config detect_config(const DetectOptions& options) {
   detect::Config config = options.config_path.empty() ? detect::Config::defaults() : detect::Config::load(options.config_path);
   if (!options.home_net.empty()) config.set_strings("general.home_net", options.home_net);
+  if (!options.ioc_path.empty()) config.set_string("ioc.file", options.ioc_path);
   return config;
 }
 
@@ -121,9 +123,13 @@ int run_records(const CommonOptions& common, output::Format format, const FlowOp
   OutputFile out(common.output);
   proto::RecordFilter records(type, out.get(), format, proto::WriteOptions{show_passwords});
   proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
+  proto::packet_records::PacketRecords packet_records(records, file_names(run.captures()));
   DiscardConns conns;
   flow::FlowShards table(conns, 1, flows.timeouts(), &app);
-  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { table.add(view, raw); });
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
+    packet_records.add(view, raw);
+    table.add(view, raw);
+  });
   table.flush();
   records.finish();
   out.close();
@@ -143,12 +149,14 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   output::ConnWriter conn(conn_file.get(), output::Format::kJsonl, run.captures().files());
   proto::RecordFiles records(common.output, proto::WriteOptions{analyze.show_passwords}, analyze.zeek);
   proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
+  proto::packet_records::PacketRecords packet_records(records, file_names(run.captures()));
   flow::FlowShards table(conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::CaptureSummary summary;
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
     summary.add(view, raw);
     pairs.add(view, raw);
+    packet_records.add(view, raw);
     table.add(view, raw);
   });
   table.flush();

@@ -35,6 +35,7 @@ int run_ips(const CommonOptions& common, output::Format format, size_t count);
 struct DetectOptions {
   std::string config_path;            // --config: laid over config/detect.toml
   std::vector<std::string> home_net;  // --home-net: replaces general.home_net when given
+  std::string ioc_path;               // --ioc: indicator list (sets ioc.file)
   bool enabled = true;                // analyze --no-detect turns detection off
 };
 

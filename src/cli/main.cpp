@@ -40,6 +40,8 @@ void add_detect_options(CLI::App* sub, cli::DetectOptions& d) {
       ->check(CLI::ExistingFile);
   sub->add_option("--home-net", d.home_net, "Internal networks (CIDR, repeatable or comma-separated); default: private ranges")
       ->delimiter(',');
+  sub->add_option("--ioc", d.ioc_path, "Indicators to match (one per line: address, CIDR, domain suffix, URL, JA3/JA4 hash)")
+      ->check(CLI::ExistingFile);
 }
 
 void add_flow_options(CLI::App* sub, cli::FlowOptions& f) {
@@ -101,7 +103,8 @@ int main(int argc, char** argv) {
   auto* analyze = app.add_subcommand(
       "analyze",
       "Everything at once into OUTDIR: conn.jsonl, hosts.jsonl, top_pairs.csv, summary.txt, and one file per record\n"
-      "type (dns, http, tls, smtp, pop3, imap, ftp, ssh, rdp, smb, auth: every login attempt)");
+      "type (arp, icmp, dns, http, tls, smtp, pop3, imap, ftp, ssh, rdp, smb, auth: every login attempt),\n"
+      "and alerts.jsonl: the findings of the detectors (see trawl detect)");
   add_common(analyze, analyze_opts, "jsonl", false);
   analyze->add_option("-o,--output", analyze_opts.output, "Output directory (created if missing)")->required();
   analyze->add_option("--top", analyze_more.top_count, "Rows in top_pairs.csv")->capture_default_str();

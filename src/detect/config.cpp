@@ -113,6 +113,12 @@ void Config::set_strings(std::string_view path, const std::vector<std::string>& 
   for (const auto& v : values) a->push_back(v);
 }
 
+void Config::set_string(std::string_view path, const std::string& value) {
+  toml::node& n = const_cast<toml::node&>(at(path));
+  if (!n.is_string()) throw std::logic_error(fmt::format("setting '{}' is not a string", path));
+  *n.as_string() = value;
+}
+
 std::string Config::default_section_text(std::string_view section) {
   std::istringstream in{std::string(kDefaultConfigText)};
   std::string line, out;

@@ -33,6 +33,7 @@ class Config {
 
   // Sets a value from the command line (e.g. --home-net), replacing the default.
   void set_strings(std::string_view path, const std::vector<std::string>& values);
+  void set_string(std::string_view path, const std::string& value);  // e.g. --ioc FILE sets ioc.file
 
   // The defaults file's text for one [section], comments included: what `trawl detect --explain` prints.
   static std::string default_section_text(std::string_view section);

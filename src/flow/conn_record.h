@@ -45,6 +45,8 @@ struct ConnRecord {
   uint64_t orig_bytes = 0, resp_bytes = 0;        // transport payload bytes (announced, not only captured)
   std::string conn_state;         // Zeek's S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH
   std::string history;            // Zeek's history letters
+  uint8_t orig_flags = 0;         // TCP: the flag bits of every originator segment ORed (FIN 0x01 ... CWR 0x80);
+                                  // tells FIN, NULL, XMAS and ACK scan probes apart where history cannot
   uint64_t missed_bytes = 0;      // stream bytes lost to capture gaps (Zeek's missed_bytes)
   std::string service;            // port-based guess for now ("http", "dns", ...), empty when unknown
   static constexpr size_t kFirstFrames = 10;

@@ -30,6 +30,7 @@ struct Flow {
   uint8_t proto = 0;
   uint8_t list = kNoList;
   uint8_t nframes = 0;
+  uint8_t orig_flags = 0;  // TCP flags of the originator's segments, ORed
   int64_t ts_first = 0, ts_last = 0;
   int64_t deadline = 0;  // capture time at which the flow ends unless its list changes
   uint64_t pkts[2] = {0, 0}, ip_bytes[2] = {0, 0}, bytes[2] = {0, 0};  // [0] originator, [1] responder
@@ -185,6 +186,7 @@ struct FlowTable::Impl {
     r.orig_bytes = f.bytes[0];
     r.resp_bytes = f.bytes[1];
     r.history.assign(f.history.view());
+    r.orig_flags = f.orig_flags;
     if (f.proto == packet::kProtoTcp) {
       r.conn_state = f.tcp.conn_state(f.history.view(), f.bytes[0], f.bytes[1]);
       r.ended_by_timeout = !f.tcp.closed();
@@ -291,7 +293,10 @@ void FlowTable::add(const packet::PacketView& v, const capture::RawPacket& raw) 
   f.bytes[d] += v.payload_wire_len;
   if (f.nframes < ConnRecord::kFirstFrames) f.frames[f.nframes++] = FrameRef{raw.file_index, raw.frame};
   bool touch = true;
-  if (tcp) touch = f.tcp.process(seg, is_orig, f.history);
+  if (tcp) {
+    touch = f.tcp.process(seg, is_orig, f.history);
+    if (is_orig) f.orig_flags |= seg.flags;
+  }
   else if (f.proto == packet::kProtoUdp) f.history.check(is_orig ? 0x1 : 0x2, is_orig ? 'D' : 'd');
   if (touch && raw.ts_ns > f.ts_last) f.ts_last = raw.ts_ns;
   m.place(i);

@@ -26,7 +26,8 @@ constexpr std::array kConnColumns = {
     Column{"conn_state", CT::kString, 6},  Column{"missed_bytes", CT::kCount, -8}, Column{"history", CT::kString, 10},
     Column{"orig_pkts", CT::kCount, -8},   Column{"orig_ip_bytes", CT::kCount, -10},
     Column{"resp_pkts", CT::kCount, -8},   Column{"resp_ip_bytes", CT::kCount, -10},
-    Column{"vlan", CT::kCount, -4},        Column{"file", CT::kString, 0},     Column{"frame", CT::kCount, -6},
+    Column{"orig_flags", CT::kCount, -3},  Column{"vlan", CT::kCount, -4},       Column{"file", CT::kString, 0},
+    Column{"frame", CT::kCount, -6},
     Column{"frames", CT::kJson, 0},
 };
 
@@ -157,6 +158,8 @@ void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
   table_.add_count(r.resp_pkts);
   table_.add_count(r.resp_ip_bytes);
   if (!zeek) {
+    if (r.proto == 6) table_.add_count(r.orig_flags);  // the originator's TCP flags, ORed (tshark's tcp.flags bits)
+    else table_.add_null();
     table_.add_count(r.vlan);
     if (r.first_frames.empty()) {
       table_.add_null();

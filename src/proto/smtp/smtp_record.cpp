@@ -16,7 +16,7 @@ constexpr output::Column kOwn[] = {
     {"subject", CT::kString, 0},     {"date", CT::kString, 0},        {"msg_id", CT::kString, 0},
     {"user_agent", CT::kString, 0},  {"x_originating_ip", CT::kString, 0},
     {"msg_size", CT::kCount, -8},    {"attachments", CT::kJson, 0},   {"urls", CT::kJson, 0},
-    {"status", CT::kCount, -3},      {"last_reply", CT::kString, 0},  {"commands", CT::kJson, 0},
+    {"body_text", CT::kString, 0},   {"status", CT::kCount, -3},      {"last_reply", CT::kString, 0},  {"commands", CT::kJson, 0},
     {"anomalies", CT::kJson, 0},
 };
 constexpr auto kColumns = [] {
@@ -108,6 +108,7 @@ void SmtpRecord::write(output::TableWriter& w, const WriteOptions&) const {
   }
   buf.push_back(']');
   w.add_json(std::string_view(buf.data(), buf.size()));
+  add_opt(w, mail.body_text);
   if (status) w.add_count(status);
   else w.add_null();
   add_opt(w, last_reply);

@@ -24,7 +24,7 @@ struct SmtpRecord final : Record {
   std::vector<std::string> rcptto;  // every RCPT TO address, accepted or not
   bool has_message = false;  // DATA/BDAT content was seen
   uint64_t msg_size = 0;     // message bytes after dot-unstuffing, line endings as sent
-  text::MailSummary mail;    // headers, attachments and URLs of the message
+  text::MailSummary mail;    // headers, attachments, URLs and the start of the text of the message
   uint32_t status = 0;       // the reply code that ended the transaction (0: none seen)
   std::string last_reply;    // that reply's first line
   std::vector<std::string> commands;  // the commands of this record, in order (verbs only)

@@ -383,8 +383,50 @@ TEST(Smtp, MimeMessageWithChineseSubjectAttachmentsAndLinks) {
                                                  {"name":"","type":"image/png","encoded_bytes":4}])"));
   EXPECT_EQ(r[0]["urls"], json::parse(R"([{"url":"https://example.com/a?b=1"},{"url":"www.example.org/x"},
                                           {"url":"http://evil.test/login?x=1&y=2","text":"登录 银行"}])"));
+  EXPECT_EQ(r[0]["body_text"], "See https://example.com/a?b=1, and www.example.org/x. 登录 银行");
   EXPECT_EQ(r[0]["anomalies"], json::array());
   for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).lines, sink.lines) << step;
+}
+
+TEST(Smtp, BodyTextIsTheReadableStartOfTheMessage) {
+  auto one_message = [](const std::string& msg) {
+    auto r = feed(kSmtpAnalyzer, conv({{0, "HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"}, {0, msg + ".\r\n"}}))
+                 .of("smtp");
+    return r.size() == 1 ? r[0]["body_text"] : json();
+  };
+  // HTML: what a mail client shows, not the markup.
+  EXPECT_EQ(one_message("Content-Type: text/html; charset=utf-8\r\n\r\n"
+                        "<html><head><style>p {color: red}</style><title>T</title></head><body>\r\n"
+                        "<!-- hidden <b>note</b> --><p>Your pass<b>word</b>&nbsp;expires&amp;today</p>"
+                        "<script type=\"x\">var verify = 1;</script><div>&#x5bc6;&#30721;</div>\r\n</body></html>\r\n"),
+            "T Your password expires&today 密码");
+  // No text part at all: null.
+  EXPECT_TRUE(one_message("Content-Type: application/octet-stream\r\n\r\nAAAA\r\n").is_null());
+  // Long text is cut at the bound, never inside a character.
+  std::string body;
+  for (int i = 0; i < 1000; ++i) body += "账户 ";
+  auto cut = one_message("Content-Type: text/plain; charset=utf-8\r\n\r\nab" + body + "\r\n");
+  std::string t = cut.get<std::string>();
+  EXPECT_LE(t.size(), text::MailMessage::kMaxSummaryText);
+  EXPECT_GT(t.size(), text::MailMessage::kMaxSummaryText - 8);
+  EXPECT_EQ(t, ("ab" + body).substr(0, t.size()));
+  EXPECT_TRUE(t.ends_with("账户") || t.ends_with("账户 "));
+}
+
+TEST(Smtp, BodyTextAgreesWithTshark) {
+  if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
+  std::string pcap = shared_pcap("chrissanders-mail-sender-client.pcapng");
+  // tshark shows each line of the text/plain body, with its line ending escaped.
+  auto rows = tshark_rows(pcap, "imf", {"text"});
+  ASSERT_EQ(rows.size(), 1u);
+  std::string want = std::regex_replace(rows[0][0], std::regex(R"(^Timestamps,)"), "");
+  want = std::regex_replace(want, std::regex(R"((\\r\\n,?)+)"), " ");
+  want = std::regex_replace(want, std::regex(R"(\s+)"), " ");
+  want = std::regex_replace(want, std::regex(R"(^ | $)"), "");
+  auto r = feed(kSmtpAnalyzer, smtp_chunks(pcap, 0)).of("smtp");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["body_text"], want);
+  EXPECT_TRUE(want.starts_with("I need your help."));
 }
 
 TEST(Smtp, GapsGarbageAndTruncation) {

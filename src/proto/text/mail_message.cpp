@@ -199,6 +199,63 @@ void find_html_urls(std::string_view html, std::vector<MailUrl>& out, size_t max
   }
 }
 
+void append_readable_text(std::string_view body, bool html, std::string& out, size_t max) {
+  if (out.size() >= max) return;
+  std::string decoded;
+  std::string_view text = body;
+  if (html) {
+    std::string visible;  // the text between the tags, entities still encoded (they shrink when decoded)
+    for (size_t i = 0; i < body.size() && visible.size() < 8 * max;) {
+      if (body[i] != '<') {
+        visible += body[i++];
+        continue;
+      }
+      std::string_view rest = body.substr(i);
+      size_t end = std::string_view::npos;
+      if (rest.starts_with("<!--")) {
+        end = body.find("-->", i);
+        end = end == std::string_view::npos ? body.size() : end + 3;
+      } else {
+        // Style sheets and scripts are not read by the recipient: skip to their closing tag.
+        for (std::string_view close : {std::string_view("</style"), std::string_view("</script")}) {
+          std::string_view name = close.substr(2);
+          if (rest.size() > name.size() + 1 && iequals(rest.substr(1, name.size()), name) &&
+              (rest[name.size() + 1] == '>' || is_ws(rest[name.size() + 1]))) {
+            end = ifind(body, close, i);
+            if (end == std::string_view::npos) end = body.size();
+            break;
+          }
+        }
+        size_t gt = body.find('>', end == std::string_view::npos ? i : end);
+        end = gt == std::string_view::npos ? body.size() : gt + 1;
+        // Block elements separate words; inline ones (<b>, <span>) do not.
+        size_t n = rest.size() > 1 && rest[1] == '/' ? 2 : 1, len = 0;
+        while (n + len < rest.size() && std::isalnum(static_cast<uint8_t>(rest[n + len]))) ++len;
+        static constexpr std::string_view kBlocks[] = {"br", "p", "div", "td", "th", "tr", "li", "table", "h1", "h2",
+                                                       "h3", "h4", "h5", "h6", "title", "hr", "ul", "ol", "blockquote"};
+        for (std::string_view b : kBlocks)
+          if (iequals(rest.substr(n, len), b)) visible += ' ';
+      }
+      i = end;
+    }
+    decoded = html_unescape(visible);
+    text = decoded;
+  }
+  bool space = !out.empty();
+  for (char c : text) {
+    if (out.size() > max) break;  // one byte over, so the cut below knows where the last character ends
+    if (is_ws(c)) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  utf8_cut(out, max);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+}
+
 void MailMessage::reset() {
   s_ = MailSummary();
   top_ = true;
@@ -317,6 +374,7 @@ void MailMessage::part_done() {
     if (body_ == Body::kHtml) find_html_urls(text, s_.urls, kMaxUrls);
     else find_text_urls(text, s_.urls, kMaxUrls);
     if (s_.urls.size() >= kMaxUrls) add_anomaly("too_many_urls");
+    append_readable_text(text, body_ == Body::kHtml, s_.body_text, kMaxSummaryText);
   }
   part_text_.clear();
   body_ = Body::kSkip;

@@ -3,8 +3,9 @@
 // MIME tree (names RFC 2231/2047 decoded) and the URLs of the text and HTML bodies with their link text.
 //
 // Bounds: header values are cut at kMaxHeader, the MIME tree at kMaxDepth levels, and at most
-// kMaxBodyText bytes of decoded body text per message are scanned for URLs. What was cut is reported
-// in `anomalies`.
+// kMaxBodyText bytes of decoded body text per message are scanned for URLs; the first kMaxSummaryText
+// bytes of readable text are kept for content checks (phishing wording). What was cut is reported in
+// `anomalies`.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct MailSummary {
   std::string from, to, cc, reply_to, subject, date, message_id, user_agent, x_originating_ip;
   std::vector<MailAttachment> attachments;
   std::vector<MailUrl> urls;
+  std::string body_text;  // the start of the readable text (HTML tags dropped, whitespace collapsed), UTF-8
   uint32_t parts = 0;  // MIME parts seen (the message itself counts as one)
   std::vector<std::string> anomalies;
 };
@@ -42,6 +44,7 @@ class MailMessage {
   static constexpr size_t kMaxBodyText = 256 * 1024;
   static constexpr size_t kMaxAttachments = 64;
   static constexpr size_t kMaxUrls = 64;
+  static constexpr size_t kMaxSummaryText = 2048;
 
   // One line of the message without its line ending (SMTP dot-stuffing already removed).
   void line(std::string_view line);
@@ -86,5 +89,8 @@ class MailMessage {
 // the link text, tags stripped, entities for &amp; &lt; &gt; &quot; &#NN; decoded).
 void find_text_urls(std::string_view text, std::vector<MailUrl>& out, size_t max);
 void find_html_urls(std::string_view html, std::vector<MailUrl>& out, size_t max);
+// The readable text of a body part appended to out (one space between parts) until out holds max bytes:
+// for HTML without tags, comments, <style> and <script>, with entities decoded; whitespace collapsed.
+void append_readable_text(std::string_view body, bool html, std::string& out, size_t max);
 
 }  // namespace trawl::proto::text

@@ -1,0 +1,51 @@
+#include "detect/dns/dns_lookup.h"
+
+#include <algorithm>
+
+namespace trawl::detect::dns {
+
+std::optional<DnsLookup> read_lookup(const RecordView& record) {
+  if (record.str("app") != "dns") return std::nullopt;
+  uint16_t sport = record.sport(), dport = record.dport();
+  bool to_server = dport == 53;
+  if (!to_server && sport != 53) return std::nullopt;
+  DnsLookup l;
+  l.name = record.str("query");
+  if (l.name.empty()) return std::nullopt;
+  auto src = IpAddress::parse(record.src()), dst = IpAddress::parse(record.dst());
+  if (!src || !dst) return std::nullopt;
+  l.client = to_server ? *src : *dst;
+  l.server = to_server ? *dst : *src;
+  l.ts = record.ts();
+  l.qtype = record.str("qtype_name");
+  if (record.flag("response_seen")) {
+    std::string_view rcode = record.str("rcode_name");
+    l.outcome = rcode == "NOERROR" ? Outcome::kNoError : rcode == "NXDOMAIN" ? Outcome::kNxDomain : Outcome::kOtherError;
+  }
+  return l;
+}
+
+void Resolutions::add(const RecordView& dns_record, uint32_t name_id) {
+  double ts = dns_record.ts();
+  for_each_answer_address(dns_record, [&](const IpAddress& a) { by_address_[a].emplace_back(ts, name_id); });
+}
+
+void Resolutions::seal() {
+  for (auto& [address, lookups] : by_address_) std::sort(lookups.begin(), lookups.end());
+}
+
+uint32_t Resolutions::name_for(const IpAddress& address, double ts) const {
+  auto it = by_address_.find(address);
+  if (it == by_address_.end()) return UINT32_MAX;
+  const auto& v = it->second;
+  // A connection may start a hair before its lookup's record time (the record's ts is the query's).
+  auto after = std::upper_bound(v.begin(), v.end(), std::make_pair(ts + 1.0, UINT32_MAX));
+  return after == v.begin() ? v.front().second : std::prev(after)->second;
+}
+
+const std::vector<std::pair<double, uint32_t>>* Resolutions::lookups_of(const IpAddress& address) const {
+  auto it = by_address_.find(address);
+  return it == by_address_.end() ? nullptr : &it->second;
+}
+
+}  // namespace trawl::detect::dns
