@@ -43,6 +43,7 @@ class TextBuffer {
   }
   [[gnu::always_inline]] void append(std::string_view s) {
     size_t n = s.size();
+    if (n == 0) return;  // an empty view may have a null data(): memcpy must not see it
     char* d = reserve(n);
     // Most pieces are a few bytes (keys, numbers, short strings): two overlapping fixed-size copies
     // compile to a handful of moves instead of a call to memcpy.
