@@ -1,11 +1,14 @@
 #include "cli/commands.h"
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "detect/engine.h"
+#include "filter/fields.h"
+#include "filter/filter.h"
 #include "flow/flow_shards.h"
 #include "proto/packet_records/packet_records.h"
 #include "proto/record_files.h"
@@ -23,14 +26,24 @@ flow::FlowTimeouts FlowOptions::timeouts() const {
   return t;
 }
 
-int run_packets(const CommonOptions& common, output::Format format) {
+int run_packets(const CommonOptions& common, output::Format format, const std::string& display_filter) {
+  std::optional<filter::Filter> only;
+  if (!display_filter.empty()) only.emplace(display_filter);  // before opening anything: a typo fails fast
   CaptureRun run(common);
   OutputFile out(common.output);
   output::PacketWriter writer(out.get(), format, run.captures().files());
-  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) { writer.write(raw, view); });
+  run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
+    if (!only || only->matches(raw, view)) writer.write(raw, view);
+  });
   writer.finish();
   out.close();
   return run.finish();
+}
+
+int run_fields() {
+  fmt::print("{:<24} {:<17} {}\n", "field", "type", "description");
+  for (const auto& f : filter::all_fields()) fmt::print("{:<24} {:<17} {}\n", f.name, filter::type_name(f.type), f.description);
+  return 0;
 }
 
 int run_top(const CommonOptions& common, output::Format format, const TopOptions& top) {

@@ -28,7 +28,10 @@ struct FlowOptions {
   proto::AppLayerOptions app_layer() const { return {stream_buffer, reassembly_memory}; }
 };
 
-int run_packets(const CommonOptions& common, output::Format format);
+// display_filter: only packets matching this Wireshark display filter (empty: all).
+int run_packets(const CommonOptions& common, output::Format format, const std::string& display_filter);
+// Prints the display-filter field table.
+int run_fields();
 int run_top(const CommonOptions& common, output::Format format, const TopOptions& top);
 int run_ips(const CommonOptions& common, output::Format format, size_t count);
 // How detection runs: settings file, which networks are ours, indicator list.

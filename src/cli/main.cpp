@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "filter/filter.h"
 
 #ifndef TRAWL_VERSION
 #define TRAWL_VERSION "0.0.0"
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
 
   auto* packets = app.add_subcommand("packets", "One line per packet: time, addresses, ports, transport, application, length, file, frame");
   add_common(packets, packets_opts, "text");
+  std::string packets_filter;
+  packets->add_option("-Y,--display-filter", packets_filter, "Only packets matching this Wireshark display filter (trawl fields lists the fields)");
+
+  auto* fields = app.add_subcommand("fields", "Every field a display filter (-Y) can name, with its type");
 
   auto* top_cmd = app.add_subcommand("top", "The endpoint pairs (or hosts) with the most bytes or packets");
   add_common(top_cmd, top_opts, "text");
@@ -139,7 +144,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*packets) return cli::run_packets(packets_opts, format_of(packets_opts));
+    if (*fields) return cli::run_fields();
+    if (*packets) return cli::run_packets(packets_opts, format_of(packets_opts), packets_filter);
     if (*top_cmd) {
       top.by = by == "packets" ? stats::RankBy::kPackets : stats::RankBy::kBytes;
       return cli::run_top(top_opts, format_of(top_opts), top);
@@ -154,6 +160,9 @@ int main(int argc, char** argv) {
     }
     if (*records)
       return cli::run_records(records_opts, format_of(records_opts), records_flow, record_type, records_show_passwords);
+  } catch (const filter::FilterError& e) {
+    fmt::print(stderr, "trawl: filter: {}\n", filter::describe_error(packets_filter, e));
+    return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "trawl: {}\n", e.what());
     return 1;

@@ -1,0 +1,329 @@
+#include "filter/filter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "filter/fields.h"
+
+namespace trawl::filter {
+
+// A value a field is compared with, converted once for the field's type.
+struct Operand {
+  uint64_t u = 0;
+  double d = 0;
+  IpAddress a;
+  int prefix = -1;    // CIDR prefix length for addresses, -1 for a plain address
+  std::string bytes;  // byte strings, MAC addresses, slices, contains
+};
+
+struct Filter::Test {
+  Node::Kind kind = Node::Kind::kExists;
+  CmpOp op = CmpOp::kEq;
+  int field = -1;
+  FieldType type = FieldType::kProtocol;  // after slicing: kBytes
+  std::optional<Slice> slice;
+  std::vector<std::unique_ptr<Test>> children;
+  std::vector<Operand> operands;                    // compare/contains/bitand: one; in: one per member
+  std::vector<std::optional<Operand>> range_highs;  // in: the high end of a low..high member
+  std::unique_ptr<RE2> regex;
+  FieldValues values;  // scratch
+};
+
+namespace {
+
+bool parse_hex_bytes(std::string_view s, std::string& out) {
+  out.clear();
+  std::string digits;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ':' || c == '-' || c == '.') {
+      if (digits.size() == 1) digits.insert(digits.begin(), '0');  // "0:c:29" style
+      if (digits.size() != 2) return false;
+      out += char(std::stoi(digits, nullptr, 16));
+      digits.clear();
+      continue;
+    }
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    digits += c;
+    if (digits.size() == 2 && (i + 1 == s.size() || std::isxdigit(static_cast<unsigned char>(s[i + 1])))) {
+      out += char(std::stoi(digits, nullptr, 16));  // unseparated hex: two digits a byte
+      digits.clear();
+    }
+  }
+  if (digits.size() == 1) digits.insert(digits.begin(), '0');
+  if (!digits.empty()) out += char(std::stoi(digits, nullptr, 16));
+  return !out.empty();
+}
+
+Operand convert(const Literal& lit, FieldType type, std::string_view field) {
+  Operand o;
+  auto bad = [&](std::string_view what) {
+    return FilterError(fmt::format("'{}' is not {} (the type of {})", lit.text, what, field), lit.column);
+  };
+  switch (type) {
+    case FieldType::kUint:
+    case FieldType::kBool: {
+      std::string t = lit.text;
+      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+      if (type == FieldType::kBool && (t == "true" || t == "false")) {
+        o.u = t == "true";
+        break;
+      }
+      char* end = nullptr;
+      errno = 0;
+      o.u = std::strtoull(t.c_str(), &end, 0);
+      if (t.empty() || *end || errno || t[0] == '-') throw bad(type == FieldType::kBool ? "a boolean" : "an unsigned integer");
+      if (type == FieldType::kBool && o.u > 1) throw bad("a boolean (0, 1, true, false)");
+      break;
+    }
+    case FieldType::kTime: {
+      char* end = nullptr;
+      o.d = std::strtod(lit.text.c_str(), &end);
+      if (lit.text.empty() || *end) throw bad("a number of seconds");
+      break;
+    }
+    case FieldType::kIp: {
+      std::string_view s = lit.text;
+      size_t slash = s.find('/');
+      auto a = IpAddress::parse(s.substr(0, slash));
+      if (!a) throw bad("an IP address");
+      o.a = *a;
+      if (slash != std::string_view::npos) {
+        std::string p(s.substr(slash + 1));
+        char* end = nullptr;
+        long n = std::strtol(p.c_str(), &end, 10);
+        if (p.empty() || *end || n < 0 || n > (a->is_v4() ? 32 : 128)) throw bad("a network (bad prefix length)");
+        o.prefix = int(n);
+      }
+      break;
+    }
+    case FieldType::kEther:
+    case FieldType::kBytes:
+    case FieldType::kProtocol:
+      if (lit.quoted) o.bytes = lit.text;
+      else if (!parse_hex_bytes(lit.text, o.bytes)) throw bad(type == FieldType::kEther ? "a MAC address" : "a byte string");
+      if (type == FieldType::kEther && o.bytes.size() != 6) throw bad("a MAC address (6 bytes)");
+      break;
+  }
+  return o;
+}
+
+bool in_network(const IpAddress& v, const Operand& o) {
+  if (v.family != o.a.family) return false;
+  if (o.prefix < 0) return v == o.a;
+  int full = o.prefix / 8, rest = o.prefix % 8;
+  if (std::memcmp(v.bytes.data(), o.a.bytes.data(), size_t(full)) != 0) return false;
+  return !rest || ((v.bytes[size_t(full)] ^ o.a.bytes[size_t(full)]) & uint8_t(0xff << (8 - rest))) == 0;
+}
+
+// <0, 0, >0 like memcmp, or 2 when the two cannot be ordered (different address families).
+int order(const FieldValue& v, FieldType type, const Operand& o) {
+  switch (type) {
+    case FieldType::kUint:
+    case FieldType::kBool: return v.u < o.u ? -1 : v.u > o.u ? 1 : 0;
+    case FieldType::kTime: return v.d < o.d ? -1 : v.d > o.d ? 1 : 0;
+    case FieldType::kIp:
+      if (v.a.family != o.a.family) return 2;
+      if (o.prefix >= 0 && in_network(v.a, o)) return 0;
+      return v.a < o.a ? -1 : v.a > o.a ? 1 : 0;
+    default: {
+      std::string_view a(reinterpret_cast<const char*>(v.bytes), v.len), b(o.bytes);
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+  }
+}
+
+bool compare(CmpOp op, int c) {
+  if (c == 2) return op == CmpOp::kNe || op == CmpOp::kAnyNe;
+  switch (op) {
+    case CmpOp::kEq:
+    case CmpOp::kAllEq: return c == 0;
+    case CmpOp::kNe:
+    case CmpOp::kAnyNe: return c != 0;
+    case CmpOp::kGt: return c > 0;
+    case CmpOp::kLt: return c < 0;
+    case CmpOp::kGe: return c >= 0;
+    case CmpOp::kLe: return c <= 0;
+  }
+  return false;
+}
+
+// The bytes a protocol covers, for `tcp contains "x"` and `frame matches "..."`.
+bool protocol_bytes(std::string_view name, const capture::RawPacket& raw, const packet::PacketView& v,
+                    FieldValue& out) {
+  uint32_t from;
+  if (name == "frame") {
+    out.bytes = raw.data;
+    out.len = raw.caplen;
+    return true;
+  }
+  if (name == "eth" && v.eth_offset != 0xffff) from = v.eth_offset;
+  else if ((name == "ip" && v.l3 == packet::L3::kIpv4) || (name == "ipv6" && v.l3 == packet::L3::kIpv6)) from = v.l3_offset;
+  else if ((name == "tcp" && v.is_tcp()) || (name == "udp" && v.is_udp()) || (name == "icmp" && v.is_icmp())) from = v.l4_offset;
+  else return false;
+  if (from > v.caplen) return false;
+  out.bytes = v.data + from;
+  out.len = v.caplen - from;
+  return true;
+}
+
+std::unique_ptr<Filter::Test> compile(const Node& n) {
+  auto t = std::make_unique<Filter::Test>();
+  t->kind = n.kind;
+  if (n.kind == Node::Kind::kAnd || n.kind == Node::Kind::kOr || n.kind == Node::Kind::kXor ||
+      n.kind == Node::Kind::kNot) {
+    for (const auto& c : n.children) t->children.push_back(compile(*c));
+    return t;
+  }
+  t->field = find_field(n.field);
+  if (t->field < 0)
+    throw FilterError(fmt::format("unknown field '{}' (nearest: {}; `trawl fields` lists them all)", n.field,
+                                  nearest_fields(n.field)),
+                      n.field_column);
+  const FieldInfo& info = all_fields()[size_t(t->field)];
+  t->type = info.type;
+  t->op = n.op;
+  if (n.slice) {
+    if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol)
+      throw FilterError(fmt::format("{} is a {}: only byte fields can be sliced", n.field, type_name(info.type)),
+                        n.field_column);
+    t->slice = n.slice;
+    t->type = FieldType::kBytes;
+  }
+  auto need = [&](bool ok, std::string_view what) {
+    if (!ok) throw FilterError(fmt::format("{} is a {}: {}", n.field, type_name(t->type), what), n.value.column);
+  };
+  switch (n.kind) {
+    case Node::Kind::kExists: break;
+    case Node::Kind::kCompare:
+      need(t->type != FieldType::kProtocol || t->slice, "it can only be tested for presence or searched with contains");
+      t->operands.push_back(convert(n.value, t->type, n.field));
+      break;
+    case Node::Kind::kIn:
+      need(t->type != FieldType::kProtocol, "it cannot be in a set");
+      for (const auto& [low, high] : n.members) {
+        t->operands.push_back(convert(low, t->type, n.field));
+        t->range_highs.push_back(high ? std::optional(convert(*high, t->type, n.field)) : std::nullopt);
+      }
+      break;
+    case Node::Kind::kContains:
+      need(t->type == FieldType::kBytes || t->type == FieldType::kEther || t->type == FieldType::kProtocol,
+           "contains works on byte fields and protocols");
+      t->operands.push_back(convert(n.value, FieldType::kBytes, n.field));
+      break;
+    case Node::Kind::kMatches: {
+      need(t->type == FieldType::kBytes || t->type == FieldType::kProtocol, "matches works on byte fields and protocols");
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_encoding(RE2::Options::EncodingLatin1);  // packet bytes are not UTF-8
+      options.set_dot_nl(true);
+      t->regex = std::make_unique<RE2>(n.value.text, options);
+      if (!t->regex->ok()) throw FilterError(fmt::format("bad regular expression: {}", t->regex->error()), n.value.column);
+      break;
+    }
+    case Node::Kind::kBitAnd:
+      need(t->type == FieldType::kUint, "& works on integer fields");
+      t->operands.push_back(convert(n.value, t->type, n.field));
+      break;
+    default: break;
+  }
+  return t;
+}
+
+// Cuts a byte value to a slice; false when the slice lies outside it.
+bool apply_slice(const Slice& s, FieldValue& v) {
+  long len = long(v.len);
+  long from = s.offset < 0 ? len + s.offset : s.offset;
+  long count = s.length < 0 ? len - from : s.length;
+  if (from < 0 || count <= 0 || from + count > len) return false;
+  v.bytes += from;
+  v.len = uint32_t(count);
+  return true;
+}
+
+bool eval(Filter::Test& t, const PacketContext& p) {
+  switch (t.kind) {
+    case Node::Kind::kAnd: return eval(*t.children[0], p) && eval(*t.children[1], p);
+    case Node::Kind::kOr: return eval(*t.children[0], p) || eval(*t.children[1], p);
+    case Node::Kind::kXor: return eval(*t.children[0], p) != eval(*t.children[1], p);
+    case Node::Kind::kNot: return !eval(*t.children[0], p);
+    default: break;
+  }
+  FieldValues& vals = t.values;
+  const FieldInfo& info = all_fields()[size_t(t.field)];
+  if (info.type == FieldType::kProtocol && t.kind != Node::Kind::kExists) {
+    vals.n = 0;
+    if (protocol_bytes(info.name, p.raw, p.view, vals.v[0])) vals.n = 1;
+  } else {
+    extract(t.field, p, vals);
+  }
+  if (t.slice) {
+    size_t kept = 0;
+    for (size_t i = 0; i < vals.n; ++i)
+      if (apply_slice(*t.slice, vals.v[i])) vals.v[kept++] = vals.v[i];
+    vals.n = kept;
+  }
+  if (vals.n == 0) return false;
+  switch (t.kind) {
+    case Node::Kind::kExists: return true;
+    case Node::Kind::kCompare: {
+      bool all = t.op == CmpOp::kNe || t.op == CmpOp::kAllEq;  // these hold only if every occurrence agrees
+      for (size_t i = 0; i < vals.n; ++i) {
+        bool r = compare(t.op, order(vals.v[i], t.type, t.operands[0]));
+        if (all && !r) return false;
+        if (!all && r) return true;
+      }
+      return all;
+    }
+    case Node::Kind::kIn:
+      for (size_t i = 0; i < vals.n; ++i)
+        for (size_t k = 0; k < t.operands.size(); ++k) {
+          int lo = order(vals.v[i], t.type, t.operands[k]);
+          if (!t.range_highs[k] ? lo == 0 : (lo == 0 || lo == 1) && (order(vals.v[i], t.type, *t.range_highs[k]) <= 0))
+            return true;
+        }
+      return false;
+    case Node::Kind::kContains:
+      for (size_t i = 0; i < vals.n; ++i) {
+        std::string_view hay(reinterpret_cast<const char*>(vals.v[i].bytes), vals.v[i].len);
+        if (hay.find(t.operands[0].bytes) != std::string_view::npos) return true;
+      }
+      return false;
+    case Node::Kind::kMatches:
+      for (size_t i = 0; i < vals.n; ++i) {
+        std::string_view hay(reinterpret_cast<const char*>(vals.v[i].bytes), vals.v[i].len);
+        if (RE2::PartialMatch(hay, *t.regex)) return true;
+      }
+      return false;
+    case Node::Kind::kBitAnd:
+      for (size_t i = 0; i < vals.n; ++i)
+        if (vals.v[i].u & t.operands[0].u) return true;
+      return false;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {}
+Filter::~Filter() = default;
+Filter::Filter(Filter&&) noexcept = default;
+Filter& Filter::operator=(Filter&&) noexcept = default;
+
+bool Filter::matches(const capture::RawPacket& raw, const packet::PacketView& view) {
+  if (raw.file_index >= first_ts_ns_.size()) first_ts_ns_.resize(raw.file_index + 1, INT64_MIN);
+  int64_t& first = first_ts_ns_[raw.file_index];
+  if (first == INT64_MIN) first = raw.ts_ns;
+  return eval(*root_, PacketContext{raw, view, first});
+}
+
+std::string describe_error(const std::string& text, const FilterError& e) {
+  return fmt::format("{}\n  {}\n  {}^", e.what(), text, std::string(std::min(e.column(), text.size()), ' '));
+}
+
+}  // namespace trawl::filter

@@ -1,0 +1,37 @@
+// Filter: a display filter compiled against the field registry. Compilation checks every field name,
+// operator and value type (FilterError points at the column); matching a packet then reads only the
+// fields the filter names, by id.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/raw_packet.h"
+#include "filter/syntax.h"
+#include "packet/packet_view.h"
+
+namespace trawl::filter {
+
+class Filter {
+ public:
+  // Throws FilterError (message and column) when the text is not a valid filter.
+  explicit Filter(const std::string& text);
+  ~Filter();
+  Filter(Filter&&) noexcept;
+  Filter& operator=(Filter&&) noexcept;
+
+  bool matches(const capture::RawPacket& raw, const packet::PacketView& view);
+
+  struct Test;  // one compiled node
+
+ private:
+  std::unique_ptr<Test> root_;
+  std::vector<int64_t> first_ts_ns_;  // per capture file, for frame.time_relative
+};
+
+// "filter: unknown field 'ip.adr' (did you mean ip.addr, ...)\n  ip.adr == 1.2.3.4\n  ^": the message
+// with the filter and a caret under the column, for the terminal.
+std::string describe_error(const std::string& text, const FilterError& e);
+
+}  // namespace trawl::filter
