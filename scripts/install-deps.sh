@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(build-essential cmake ninja-build pkg-config libsimdjson-dev libtomlplusplus-dev
        libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev libabsl-dev libxxhash-dev
-       libzstd-dev zlib1g-dev libssl-dev libgtest-dev libgmock-dev)
+       libzstd-dev zlib1g-dev libssl-dev libre2-dev libgtest-dev libgmock-dev)
 # tshark, capinfos, editcap and mergecap are the reference the golden tests compare against.
 tests=(tshark tcpdump)
 # bench/ also races the article's scapy script and measures peak memory.
