@@ -15,14 +15,14 @@ using packet::PacketView;
 
 // Field ids: the index into kFields. Keep both lists in the same order.
 enum Id : int {
-  kFrame, kFrameNumber, kFrameLen, kFrameCapLen, kFrameTimeEpoch, kFrameTimeRelative,
+  kFrame, kFrameNumber, kFrameLen, kFrameCapLen, kFrameTimeEpoch, kFrameTimeRelative, kFrameProtocols,
   kEth, kEthSrc, kEthDst, kEthAddr, kEthType,
   kVlan, kVlanId,
   kArp, kArpOpcode, kArpSrcIp, kArpDstIp, kArpSrcMac,
   kIp, kIpSrc, kIpDst, kIpAddr, kIpProto, kIpTtl, kIpId, kIpLen,
   kIpv6, kIpv6Src, kIpv6Dst, kIpv6Addr, kIpv6Nxt, kIpv6Hlim,
   kTcp, kTcpSrcport, kTcpDstport, kTcpPort, kTcpFlags, kTcpFlagsFin, kTcpFlagsSyn, kTcpFlagsReset,
-  kTcpFlagsPush, kTcpFlagsAck, kTcpFlagsUrg, kTcpSeqRaw, kTcpAckRaw, kTcpLen, kTcpWindowSizeValue,
+  kTcpFlagsPush, kTcpFlagsAck, kTcpFlagsUrg, kTcpSeqRaw, kTcpAckRaw, kTcpSeq, kTcpAck, kTcpStream, kTcpLen, kTcpWindowSizeValue,
   kUdp, kUdpSrcport, kUdpDstport, kUdpPort, kUdpLength,
   kIcmp, kIcmpType, kIcmpCode, kIcmpv6, kIcmpv6Type, kIcmpv6Code,
 };
@@ -34,6 +34,7 @@ constexpr FieldInfo kFields[] = {
     {"frame.cap_len", FieldType::kUint, "bytes captured"},
     {"frame.time_epoch", FieldType::kTime, "capture time, seconds since 1970"},
     {"frame.time_relative", FieldType::kTime, "seconds since the first packet of the same file"},
+    {"frame.protocols", FieldType::kBytes, "the layers trawl decoded, as \"eth:ethertype:ip:tcp\" (text; no application layer)"},
     {"eth", FieldType::kProtocol, "Ethernet"},
     {"eth.src", FieldType::kEther, "source MAC"},
     {"eth.dst", FieldType::kEther, "destination MAC"},
@@ -50,16 +51,16 @@ constexpr FieldInfo kFields[] = {
     {"ip.src", FieldType::kIp, "IPv4 source"},
     {"ip.dst", FieldType::kIp, "IPv4 destination"},
     {"ip.addr", FieldType::kIp, "IPv4 source or destination"},
-    {"ip.proto", FieldType::kUint, "protocol number of the innermost header"},
-    {"ip.ttl", FieldType::kUint, "time to live of the innermost header"},
-    {"ip.id", FieldType::kUint, "identification of the innermost header"},
-    {"ip.len", FieldType::kUint, "total length of the innermost header"},
+    {"ip.proto", FieldType::kUint, "protocol number (every IPv4 header: tunnel outer and inner, ICMP-quoted)"},
+    {"ip.ttl", FieldType::kUint, "time to live (every IPv4 header)"},
+    {"ip.id", FieldType::kUint, "identification (every IPv4 header)"},
+    {"ip.len", FieldType::kUint, "total length (every IPv4 header; a fragment's own, not the reassembled datagram's)"},
     {"ipv6", FieldType::kProtocol, "IPv6"},
     {"ipv6.src", FieldType::kIp, "IPv6 source"},
     {"ipv6.dst", FieldType::kIp, "IPv6 destination"},
     {"ipv6.addr", FieldType::kIp, "IPv6 source or destination"},
-    {"ipv6.nxt", FieldType::kUint, "transport protocol after the extension headers"},
-    {"ipv6.hlim", FieldType::kUint, "hop limit"},
+    {"ipv6.nxt", FieldType::kUint, "next header of the fixed header (every IPv6 header)"},
+    {"ipv6.hlim", FieldType::kUint, "hop limit (every IPv6 header)"},
     {"tcp", FieldType::kProtocol, "TCP"},
     {"tcp.srcport", FieldType::kUint, "source port"},
     {"tcp.dstport", FieldType::kUint, "destination port"},
@@ -73,6 +74,9 @@ constexpr FieldInfo kFields[] = {
     {"tcp.flags.urg", FieldType::kBool, "URG set"},
     {"tcp.seq_raw", FieldType::kUint, "sequence number as sent"},
     {"tcp.ack_raw", FieldType::kUint, "acknowledgment number as sent"},
+    {"tcp.seq", FieldType::kUint, "sequence number relative to the sender's first (its SYN's)"},
+    {"tcp.ack", FieldType::kUint, "acknowledgment number relative to the receiver's first (with ACK set)"},
+    {"tcp.stream", FieldType::kUint, "conversation index, from 0 in order of appearance (a new SYN starts a new one)"},
     {"tcp.len", FieldType::kUint, "segment payload length (from the IP lengths)"},
     {"tcp.window_size_value", FieldType::kUint, "window field as sent (unscaled)"},
     {"udp", FieldType::kProtocol, "UDP"},
@@ -81,19 +85,49 @@ constexpr FieldInfo kFields[] = {
     {"udp.port", FieldType::kUint, "source or destination port"},
     {"udp.length", FieldType::kUint, "length field of the UDP header"},
     {"icmp", FieldType::kProtocol, "ICMP"},
-    {"icmp.type", FieldType::kUint, "ICMP type"},
-    {"icmp.code", FieldType::kUint, "ICMP code"},
+    {"icmp.type", FieldType::kUint, "ICMP type (and the type of an ICMP message an error quotes)"},
+    {"icmp.code", FieldType::kUint, "ICMP code (and the quoted message's)"},
     {"icmpv6", FieldType::kProtocol, "ICMPv6"},
     {"icmpv6.type", FieldType::kUint, "ICMPv6 type"},
     {"icmpv6.code", FieldType::kUint, "ICMPv6 code"},
 };
 static_assert(std::size(kFields) == size_t(kIcmpv6Code) + 1, "kFields and Id disagree");
 
-bool has_eth(const PacketView& v) { return v.eth_offset != 0xffff && v.eth_offset + 14u <= v.caplen; }
-bool is_v4(const PacketView& v) { return v.l3 == L3::kIpv4; }
-bool is_v6(const PacketView& v) { return v.l3 == L3::kIpv6; }
-// The ICMP-quoted header, when its family matches.
-bool quoted(const PacketView& v, bool v6) { return v.quoted.present && v.quoted.src.is_v6() == v6; }
+// Every Ethernet header of the frame, outer first, as tshark lists them: the link header and one inside a
+// tunnel (ERSPAN, VXLAN). A reassembled datagram's view has no Ethernet offset; its frame still has one.
+struct EthHeaders {
+  const uint8_t* h[2] = {};
+  int n = 0;
+};
+EthHeaders eth_headers(const PacketContext& p) {
+  EthHeaders e{};
+  const PacketView& v = p.view;
+  const bool link_eth = p.raw.linktype == 1 && p.raw.caplen >= 14;
+  if (link_eth) e.h[e.n++] = p.raw.data;
+  const bool inner = v.eth_offset != 0xffff && v.eth_offset + 14u <= v.caplen;
+  if (inner && !(link_eth && v.data == p.raw.data && v.eth_offset == 0)) e.h[e.n++] = v.data + v.eth_offset;
+  return e;
+}
+
+// Every IP header of one family in the frame, as tshark shows them: the frame's outer header (with
+// reassembly: this fragment's own), the innermost one of a tunnel, and the header an ICMP error quotes.
+struct IpHeaders {
+  const uint8_t* h[3] = {};  // the headers found, then nullptr
+  int n = 0;
+};
+IpHeaders ip_headers(const PacketContext& p, bool v6) {
+  IpHeaders r{};
+  const PacketView& v = p.view;
+  const uint8_t version = v6 ? 6 : 4;
+  const uint32_t fixed = v6 ? 40 : 20;
+  auto add = [&](const uint8_t* base, uint32_t caplen, uint32_t off) {
+    if (off < caplen && caplen - off >= fixed && base[off] >> 4 == version) r.h[r.n++] = base + off;
+  };
+  if (v.outer_l3_offset != PacketView::kNoOffset) add(p.raw.data, p.raw.caplen, v.outer_l3_offset);
+  if (v.is_ip() && (v.tunnel_depth || v.outer_l3_offset == PacketView::kNoOffset)) add(v.data, v.caplen, v.l3_offset);
+  if (v.quoted.present) add(v.data, v.caplen, v.payload_offset);
+  return r;
+}
 
 void add_uint(FieldValues& out, uint64_t u) { out.add().u = u; }
 void add_addr(FieldValues& out, const IpAddress& a) { out.add().a = a; }
@@ -103,20 +137,22 @@ void add_bytes(FieldValues& out, const uint8_t* p, uint32_t n) {
   f.len = n;
 }
 
-// ip.src / ipv6.src etc.: the outer tunnel header, the innermost header, and an ICMP-quoted header.
-void addresses(const PacketView& v, bool v6, bool src, bool dst, FieldValues& out) {
-  if (v.tunnel_depth && v.tunnel_src.is_v6() == v6) {
-    if (src) add_addr(out, v.tunnel_src);
-    if (dst) add_addr(out, v.tunnel_dst);
+// ip.src / ipv6.src etc. from every header of the family.
+void addresses(const PacketContext& p, bool v6, bool src, bool dst, FieldValues& out) {
+  const IpHeaders hs = ip_headers(p, v6);
+  const uint32_t at = v6 ? 8 : 12, len = v6 ? 16 : 4;
+  for (const uint8_t* h : hs.h) {
+    if (!h) break;
+    if (src) add_addr(out, v6 ? IpAddress::v6(h + at) : IpAddress::v4(h + at));
+    if (dst) add_addr(out, v6 ? IpAddress::v6(h + at + len) : IpAddress::v4(h + at + len));
   }
-  if (v6 ? is_v6(v) : is_v4(v)) {
-    if (src) add_addr(out, v.src);
-    if (dst) add_addr(out, v.dst);
-  }
-  if (quoted(v, v6)) {
-    if (src) add_addr(out, v.quoted.src);
-    if (dst) add_addr(out, v.quoted.dst);
-  }
+}
+
+// A one-byte or two-byte header field of every IP header of the family (ip.ttl, ipv6.nxt, ...).
+void header_field(const PacketContext& p, bool v6, uint32_t at, bool two_bytes, FieldValues& out) {
+  const IpHeaders hs = ip_headers(p, v6);
+  for (const uint8_t* h : hs.h)
+    if (h) add_uint(out, two_bytes ? load_be16(h + at) : h[at]);
 }
 
 // tcp.port / udp.port: this packet's header and an ICMP-quoted one of the same transport.
@@ -132,8 +168,53 @@ void ports(const PacketView& v, uint8_t proto, bool src, bool dst, FieldValues& 
   }
 }
 
+// frame.protocols in tshark's spelling, for the layers trawl decodes: "eth:ethertype:vlan:ethertype:ip:udp".
+void protocols(const PacketContext& p, std::string& out) {
+  const PacketView& v = p.view;
+  out.clear();
+  switch (p.raw.linktype) {
+    case 1: out = "eth:ethertype"; break;
+    case 113:
+    case 276: out = "sll:ethertype"; break;
+    case 0: out = "null"; break;
+    case 12:
+    case 101: out = "raw"; break;
+    default: break;
+  }
+  for (int i = 0; i < v.vlan_count; ++i) out += ":vlan:ethertype";
+  auto layer = [&](std::string_view name) {
+    if (!out.empty()) out += ':';
+    out += name;
+  };
+  if (v.l3 == L3::kArp) layer("arp");
+  if (v.outer_l3_offset != PacketView::kNoOffset || v.is_ip()) layer(v.l3 == L3::kIpv6 ? "ipv6" : "ip");
+  if (v.is_tcp()) layer("tcp");
+  else if (v.is_udp()) layer("udp");
+  else if (v.is_icmp()) layer(v.ip_proto == packet::kProtoIcmp6 ? "icmpv6" : "icmp");
+  if (!v.quoted.present) return;  // an ICMP error's quoted datagram: "icmp:ip:tcp"
+  layer(v.quoted.src.is_v6() ? "ipv6" : "ip");
+  switch (v.quoted.ip_proto) {
+    case packet::kProtoTcp: layer("tcp"); break;
+    case packet::kProtoUdp: layer("udp"); break;
+    case packet::kProtoIcmp: layer("icmp"); break;
+    case packet::kProtoIcmp6: layer("icmpv6"); break;
+    default: break;
+  }
+}
+
 bool icmp_of(const PacketView& v, bool v6) {
   return v.is_icmp() && (v6 ? v.ip_proto == packet::kProtoIcmp6 : v.ip_proto == packet::kProtoIcmp);
+}
+
+// icmp.type / icmp.code (at = 0 / 1): this packet's message and, in an error, the ICMP message it quotes
+// (a traceroute's time-exceeded quotes the echo request, and tshark lists both types).
+void icmp_field(const PacketView& v, bool v6, uint32_t at, FieldValues& out) {
+  if (!icmp_of(v, v6)) return;
+  add_uint(out, at ? v.icmp_code : v.icmp_type);
+  if (!v.quoted.present || v.quoted.ip_proto != (v6 ? packet::kProtoIcmp6 : packet::kProtoIcmp)) return;
+  const uint32_t q = v.payload_offset;
+  const uint32_t hlen = v6 ? 40 : (v.data[q] & 0x0fu) * 4;
+  if (q + hlen + 2 <= v.caplen) add_uint(out, v.data[q + hlen + at]);
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
@@ -168,6 +249,8 @@ std::string_view type_name(FieldType t) {
 
 std::span<const FieldInfo> all_fields() { return kFields; }
 
+bool needs_tcp_streams(int id) { return id == kTcpSeq || id == kTcpAck || id == kTcpStream; }
+
 int find_field(std::string_view name) {
   for (size_t i = 0; i < std::size(kFields); ++i)
     if (kFields[i].name == name) return int(i);
@@ -186,7 +269,7 @@ std::string nearest_fields(std::string_view name, size_t limit) {
 void extract(int id, const PacketContext& p, FieldValues& out) {
   out.n = 0;
   const PacketView& v = p.view;
-  const uint8_t* eth = has_eth(v) ? v.data + v.eth_offset : nullptr;
+  const EthHeaders eth = eth_headers(p);
   switch (Id(id)) {
     case kFrame: add_uint(out, 1); break;
     case kFrameNumber: add_uint(out, p.raw.frame); break;
@@ -194,11 +277,22 @@ void extract(int id, const PacketContext& p, FieldValues& out) {
     case kFrameCapLen: add_uint(out, p.raw.caplen); break;
     case kFrameTimeEpoch: out.add().d = double(p.raw.ts_ns) / 1e9; break;
     case kFrameTimeRelative: out.add().d = double(p.raw.ts_ns - p.first_ts_ns) / 1e9; break;
-    case kEth: if (eth) add_uint(out, 1); break;
-    case kEthSrc: if (eth) add_bytes(out, eth + 6, 6); break;
-    case kEthDst: if (eth) add_bytes(out, eth, 6); break;
-    case kEthAddr: if (eth) { add_bytes(out, eth, 6); add_bytes(out, eth + 6, 6); } break;
-    case kEthType: if (eth) add_uint(out, load_be16(eth + 12)); break;
+    case kFrameProtocols:
+      if (p.scratch) {
+        protocols(p, *p.scratch);
+        add_bytes(out, reinterpret_cast<const uint8_t*>(p.scratch->data()), uint32_t(p.scratch->size()));
+      }
+      break;
+    case kEth: if (eth.n) add_uint(out, 1); break;
+    case kEthSrc: for (int i = 0; i < eth.n; ++i) add_bytes(out, eth.h[i] + 6, 6); break;
+    case kEthDst: for (int i = 0; i < eth.n; ++i) add_bytes(out, eth.h[i], 6); break;
+    case kEthAddr:
+      for (int i = 0; i < eth.n; ++i) {
+        add_bytes(out, eth.h[i], 6);
+        add_bytes(out, eth.h[i] + 6, 6);
+      }
+      break;
+    case kEthType: for (int i = 0; i < eth.n; ++i) add_uint(out, load_be16(eth.h[i] + 12)); break;
     case kVlan: if (v.vlan_count) add_uint(out, 1); break;
     case kVlanId: for (int i = 0; i < v.vlan_count && i < 2; ++i) add_uint(out, v.vlan_ids[i]); break;
     case kArp: if (v.l3 == L3::kArp) add_uint(out, 1); break;
@@ -209,20 +303,20 @@ void extract(int id, const PacketContext& p, FieldValues& out) {
       if (v.l3 == L3::kArp && v.arp_sender_mac_offset && v.arp_sender_mac_offset + 6 <= v.caplen)
         add_bytes(out, v.data + v.arp_sender_mac_offset, 6);
       break;
-    case kIp: addresses(v, false, true, false, out); out.n = out.n ? 1 : 0; break;
-    case kIpSrc: addresses(v, false, true, false, out); break;
-    case kIpDst: addresses(v, false, false, true, out); break;
-    case kIpAddr: addresses(v, false, true, true, out); break;
-    case kIpProto: if (is_v4(v)) add_uint(out, v.ip_proto); break;
-    case kIpTtl: if (is_v4(v)) add_uint(out, v.ttl); break;
-    case kIpId: if (is_v4(v)) add_uint(out, v.ip_id); break;
-    case kIpLen: if (is_v4(v)) add_uint(out, v.ip_len); break;
-    case kIpv6: addresses(v, true, true, false, out); out.n = out.n ? 1 : 0; break;
-    case kIpv6Src: addresses(v, true, true, false, out); break;
-    case kIpv6Dst: addresses(v, true, false, true, out); break;
-    case kIpv6Addr: addresses(v, true, true, true, out); break;
-    case kIpv6Nxt: if (is_v6(v)) add_uint(out, v.ip_proto); break;
-    case kIpv6Hlim: if (is_v6(v)) add_uint(out, v.ttl); break;
+    case kIp: if (ip_headers(p, false).n) add_uint(out, 1); break;
+    case kIpSrc: addresses(p, false, true, false, out); break;
+    case kIpDst: addresses(p, false, false, true, out); break;
+    case kIpAddr: addresses(p, false, true, true, out); break;
+    case kIpProto: header_field(p, false, 9, false, out); break;
+    case kIpTtl: header_field(p, false, 8, false, out); break;
+    case kIpId: header_field(p, false, 4, true, out); break;
+    case kIpLen: header_field(p, false, 2, true, out); break;
+    case kIpv6: if (ip_headers(p, true).n) add_uint(out, 1); break;
+    case kIpv6Src: addresses(p, true, true, false, out); break;
+    case kIpv6Dst: addresses(p, true, false, true, out); break;
+    case kIpv6Addr: addresses(p, true, true, true, out); break;
+    case kIpv6Nxt: header_field(p, true, 6, false, out); break;
+    case kIpv6Hlim: header_field(p, true, 7, false, out); break;
     case kTcp: ports(v, packet::kProtoTcp, true, false, out); out.n = out.n ? 1 : 0; break;
     case kTcpSrcport: ports(v, packet::kProtoTcp, true, false, out); break;
     case kTcpDstport: ports(v, packet::kProtoTcp, false, true, out); break;
@@ -236,6 +330,9 @@ void extract(int id, const PacketContext& p, FieldValues& out) {
     case kTcpFlagsUrg: if (v.is_tcp()) add_uint(out, (v.tcp_flags & packet::kUrg) != 0); break;
     case kTcpSeqRaw: if (v.is_tcp()) add_uint(out, v.tcp_seq); break;
     case kTcpAckRaw: if (v.is_tcp()) add_uint(out, v.tcp_ack); break;
+    case kTcpSeq: if (p.tcp) add_uint(out, p.tcp->seq); break;
+    case kTcpAck: if (p.tcp && p.tcp->has_ack) add_uint(out, p.tcp->ack); break;
+    case kTcpStream: if (p.tcp) add_uint(out, p.tcp->stream); break;
     case kTcpLen: if (v.is_tcp()) add_uint(out, v.payload_wire_len); break;
     case kTcpWindowSizeValue: if (v.is_tcp()) add_uint(out, v.tcp_window); break;
     case kUdp: ports(v, packet::kProtoUdp, true, false, out); out.n = out.n ? 1 : 0; break;
@@ -246,11 +343,11 @@ void extract(int id, const PacketContext& p, FieldValues& out) {
       if (v.is_udp() && v.l4_offset + 8 <= v.caplen) add_uint(out, load_be16(v.data + v.l4_offset + 4));
       break;
     case kIcmp: if (icmp_of(v, false)) add_uint(out, 1); break;
-    case kIcmpType: if (icmp_of(v, false)) add_uint(out, v.icmp_type); break;
-    case kIcmpCode: if (icmp_of(v, false)) add_uint(out, v.icmp_code); break;
+    case kIcmpType: icmp_field(v, false, 0, out); break;
+    case kIcmpCode: icmp_field(v, false, 1, out); break;
     case kIcmpv6: if (icmp_of(v, true)) add_uint(out, 1); break;
-    case kIcmpv6Type: if (icmp_of(v, true)) add_uint(out, v.icmp_type); break;
-    case kIcmpv6Code: if (icmp_of(v, true)) add_uint(out, v.icmp_code); break;
+    case kIcmpv6Type: icmp_field(v, true, 0, out); break;
+    case kIcmpv6Code: icmp_field(v, true, 1, out); break;
   }
 }
 

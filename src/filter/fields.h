@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "capture/raw_packet.h"
+#include "filter/tcp_streams.h"
 #include "packet/packet_view.h"
 #include "util/ip_address.h"
 
@@ -58,8 +60,13 @@ struct FieldValues {
 struct PacketContext {
   const capture::RawPacket& raw;
   const packet::PacketView& view;
-  int64_t first_ts_ns;  // first packet of the same file (frame.time_relative)
+  int64_t first_ts_ns;                        // first packet of the same file (frame.time_relative)
+  const TcpStreams::Segment* tcp = nullptr;   // conversation numbers, when the filter needs them
+  std::string* scratch = nullptr;             // text built per packet (frame.protocols), reused
 };
+
+// Fields whose value depends on earlier packets of the conversation (tcp.stream, tcp.seq, tcp.ack).
+bool needs_tcp_streams(int id);
 
 // Fills `out` with the occurrences of field `id` in the packet (none: the field is absent).
 void extract(int id, const PacketContext& p, FieldValues& out);

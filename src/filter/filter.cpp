@@ -162,6 +162,11 @@ bool protocol_bytes(std::string_view name, const capture::RawPacket& raw, const 
     out.len = raw.caplen;
     return true;
   }
+  if (name == "eth" && raw.linktype == 1) {  // the link header, also when the view holds a reassembled datagram
+    out.bytes = raw.data;
+    out.len = raw.caplen;
+    return true;
+  }
   if (name == "eth" && v.eth_offset != 0xffff) from = v.eth_offset;
   else if ((name == "ip" && v.l3 == packet::L3::kIpv4) || (name == "ipv6" && v.l3 == packet::L3::kIpv6)) from = v.l3_offset;
   else if ((name == "tcp" && v.is_tcp()) || (name == "udp" && v.is_udp()) || (name == "icmp" && v.is_icmp())) from = v.l4_offset;
@@ -222,12 +227,14 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
       options.set_log_errors(false);
       options.set_encoding(RE2::Options::EncodingLatin1);  // packet bytes are not UTF-8
       options.set_dot_nl(true);
+      options.set_case_sensitive(false);  // as in Wireshark: "(?-i)" makes a pattern case-sensitive
       t->regex = std::make_unique<RE2>(n.value.text, options);
       if (!t->regex->ok()) throw FilterError(fmt::format("bad regular expression: {}", t->regex->error()), n.value.column);
       break;
     }
     case Node::Kind::kBitAnd:
-      need(t->type == FieldType::kUint, "& works on integer fields");
+      need(t->type == FieldType::kUint || t->type == FieldType::kBytes || t->type == FieldType::kEther,
+           "& works on integer and byte fields");
       t->operands.push_back(convert(n.value, t->type, n.field));
       break;
     default: break;
@@ -301,16 +308,29 @@ bool eval(Filter::Test& t, const PacketContext& p) {
       }
       return false;
     case Node::Kind::kBitAnd:
-      for (size_t i = 0; i < vals.n; ++i)
-        if (vals.v[i].u & t.operands[0].u) return true;
+      for (size_t i = 0; i < vals.n; ++i) {
+        if (t.type == FieldType::kUint && (vals.v[i].u & t.operands[0].u)) return true;
+        const std::string& mask = t.operands[0].bytes;  // bytes: any common set bit over the shorter length
+        for (size_t b = 0; b < std::min<size_t>(vals.v[i].len, mask.size()); ++b)
+          if (vals.v[i].bytes[b] & uint8_t(mask[b])) return true;
+      }
       return false;
     default: return false;
   }
 }
 
+bool names_field(const Filter::Test& t, bool (*pred)(int)) {
+  if (t.field >= 0 && pred(t.field)) return true;
+  for (const auto& c : t.children)
+    if (names_field(*c, pred)) return true;
+  return false;
+}
+
 }  // namespace
 
-Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {}
+Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {
+  if (names_field(*root_, needs_tcp_streams)) tcp_streams_ = std::make_unique<TcpStreams>();
+}
 Filter::~Filter() = default;
 Filter::Filter(Filter&&) noexcept = default;
 Filter& Filter::operator=(Filter&&) noexcept = default;
@@ -319,7 +339,10 @@ bool Filter::matches(const capture::RawPacket& raw, const packet::PacketView& vi
   if (raw.file_index >= first_ts_ns_.size()) first_ts_ns_.resize(raw.file_index + 1, INT64_MIN);
   int64_t& first = first_ts_ns_[raw.file_index];
   if (first == INT64_MIN) first = raw.ts_ns;
-  return eval(*root_, PacketContext{raw, view, first});
+  TcpStreams::Segment segment;
+  const bool tcp = tcp_streams_ && view.is_tcp();
+  if (tcp) segment = tcp_streams_->add(view);
+  return eval(*root_, PacketContext{raw, view, first, tcp ? &segment : nullptr, &scratch_});
 }
 
 std::string describe_error(const std::string& text, const FilterError& e) {

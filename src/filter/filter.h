@@ -9,6 +9,7 @@
 
 #include "capture/raw_packet.h"
 #include "filter/syntax.h"
+#include "filter/tcp_streams.h"
 #include "packet/packet_view.h"
 
 namespace trawl::filter {
@@ -28,6 +29,8 @@ class Filter {
  private:
   std::unique_ptr<Test> root_;
   std::vector<int64_t> first_ts_ns_;  // per capture file, for frame.time_relative
+  std::unique_ptr<TcpStreams> tcp_streams_;  // only when the filter names tcp.stream, tcp.seq or tcp.ack
+  std::string scratch_;
 };
 
 // "filter: unknown field 'ip.adr' (did you mean ip.addr, ...)\n  ip.adr == 1.2.3.4\n  ^": the message

@@ -281,6 +281,7 @@ void Walk::ipv4(uint32_t off) {
   const uint8_t* h = d + off;
   if (h[0] >> 4 != 4) return bad(Malformed::kIpBadVersion);
   if (v.tunnel_depth) clear_transport();
+  else if (!v.ip_reassembled) v.outer_l3_offset = off;
   v.l3 = L3::kIpv4;
   v.l3_offset = off;
   set_v4(v.src, h + 12);
@@ -322,6 +323,7 @@ void Walk::ipv6(uint32_t off) {
   const uint8_t* h = d + off;
   if (h[0] >> 4 != 6) return bad(Malformed::kIpBadVersion);
   if (v.tunnel_depth) clear_transport();
+  else if (!v.ip_reassembled) v.outer_l3_offset = off;
   v.l3 = L3::kIpv6;
   v.l3_offset = off;
   set_v6(v.src, h + 8);

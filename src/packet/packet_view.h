@@ -86,6 +86,10 @@ struct PacketView {
   bool ip_reassembled = false;    // data/caplen describe a datagram rebuilt from fragments
   uint8_t tunnel_depth = 0;       // encapsulations removed (GRE, ERSPAN, VXLAN, IP-in-IP)
   IpAddress tunnel_src, tunnel_dst;  // outermost IP header when tunnel_depth > 0
+  // Offset of the frame's first IP header in the captured frame (not in a reassembled datagram), or
+  // kNoOffset. With a tunnel it is the outer header; with reassembly, this fragment's own header.
+  static constexpr uint32_t kNoOffset = 0xffffffff;
+  uint32_t outer_l3_offset = kNoOffset;
   // This frame's own IP length. Differs from ip_len only on the frame that completes a reassembled
   // datagram (ip_len is then the whole datagram's): count wire bytes with this one.
   uint32_t frame_ip_len = 0;
