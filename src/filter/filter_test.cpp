@@ -8,6 +8,8 @@
 
 #include "support/testing.h"
 
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
 namespace trawl::filter {
 namespace {
 
@@ -43,6 +45,7 @@ TEST(FilterErrors, PointAtTheMistake) {
   EXPECT_EQ(error_column("tcp.port[0:1] == 3"), 0u);                               // integers cannot be sliced
   EXPECT_EQ(error_column("frame matches \"(\""), 14u);
   EXPECT_EQ(error_column(""), 0u);
+  EXPECT_EQ(error_column(std::string(300, '(') + "tcp" + std::string(300, ')')), 200u);  // too deep
   EXPECT_EQ(error_column("ip.src # 3"), 7u);
   EXPECT_EQ(describe_error("ip.adr == 1", FilterError("unknown field", 0)), "unknown field\n  ip.adr == 1\n  ^");
 }
@@ -142,6 +145,25 @@ TEST_P(FilterVsTshark, SameFrames) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Expressions, FilterVsTshark, ::testing::ValuesIn(kCases));
+
+// The fuzz target on every prefix of every filter above and on splices of two of them: parsing stops
+// at each possible point, and half-formed filters mix operators, literals and fields.
+TEST(FilterFuzzTarget, SurvivesCutAndSplicedFilters) {
+  auto feed = [](const std::string& s) {
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  size_t n = std::size(kCases);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string a = kCases[i].expr, b = kCases[(i * 7 + 3) % n].expr;
+    for (size_t cut = 0; cut <= a.size(); ++cut) {
+      feed(a.substr(0, cut));
+      feed(a.substr(0, cut) + b.substr(std::min(cut, b.size())));
+    }
+  }
+  feed("((((((((((((((((((((tcp))))))))))))))))))))");
+  feed(std::string(10000, '('));  // deep nesting must be refused, not overflow the stack
+  feed("eth.src[-100:50] == 00 and frame[4294967295:1] == 1 and ip.addr in {1.2.3.4..1.2.3.3}");
+}
 
 }  // namespace
 }  // namespace trawl::filter

@@ -96,6 +96,9 @@ class Parser {
   }
 
  private:
+  static constexpr size_t kMaxDepth = 200;
+  size_t depth_ = 0;
+
   const Token& peek() const { return tokens_[pos_]; }
   const Token& next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
   bool accept(std::initializer_list<const char*> spellings) {
@@ -138,6 +141,14 @@ class Parser {
     return n;
   }
   std::unique_ptr<Node> parse_not() {
+    // Nesting is bounded so that a hostile filter cannot overflow the stack.
+    struct Depth {
+      size_t& d;
+      explicit Depth(size_t& depth, size_t column) : d(depth) {
+        if (++d > kMaxDepth) throw FilterError("filter nested too deeply", column);
+      }
+      ~Depth() { --d; }
+    } depth(depth_, peek().column);
     if (accept({"not", "!"})) {
       auto n = std::make_unique<Node>();
       n->kind = Node::Kind::kNot;
