@@ -142,12 +142,12 @@ class PcapReader final : public BufferedReader {
         swapped_(swapped),
         frac_mult_(nano ? 1 : 1000),
         rec_len_(rec_len),
-        snaplen_(snaplen),
         linktype_(linktype) {
     // Format 2.3 reversed caplen and wirelen; older files have them the other way round, and some 2.3
     // writers kept the old order (told apart by caplen > wirelen). Same rule as libpcap and Wireshark.
     if (version_major == 543 || (version_major == 2 && version_minor < 3)) lengths_ = kSwapped;
     else if (version_major == 2 && version_minor == 3) lengths_ = kMaybeSwapped;
+    snaplen_ = snaplen;
   }
 
   bool next(RawPacket& pkt) override {
@@ -181,6 +181,7 @@ class PcapReader final : public BufferedReader {
     pkt.file_index = file_index_;
     pkt.frame = ++frame_;
     pkt.data = h + rec_len_;
+    record_offset_ = in_.offset();
     pending_ = total;
     return true;
   }
@@ -192,7 +193,6 @@ class PcapReader final : public BufferedReader {
   bool swapped_;  // file written big-endian
   int64_t frac_mult_;
   size_t rec_len_;
-  uint32_t snaplen_;
   uint16_t linktype_;
   Lengths lengths_ = kNormal;
 };
@@ -417,6 +417,7 @@ class PcapngReader final : public BufferedReader {
     pkt.file_index = file_index_;
     pkt.frame = ++frame_;
     pkt.data = b + fixed;
+    record_offset_ = off;
     skip_block(off, len);
     return true;
   }

@@ -47,11 +47,18 @@ class CaptureReader {
   // Packets the reader had to skip without stopping (e.g. pcapng blocks it does not know carry no packets,
   // so this counts only packet records dropped for a reason that did not end the file).
   uint64_t packets_skipped() const { return packets_skipped_; }
+  // Byte offset in the (uncompressed) file of the record of the packet next() returned last: lets an
+  // index of a classic pcap seek straight to a frame later (trawl extract --alert).
+  uint64_t record_offset() const { return record_offset_; }
+  // The classic pcap header's snaplen (0 for pcapng, where each interface has its own).
+  uint32_t snaplen() const { return snaplen_; }
 
  protected:
   std::optional<ReadError> error_;
   uint64_t file_size_ = 0;
   uint64_t packets_skipped_ = 0;
+  uint64_t record_offset_ = 0;
+  uint32_t snaplen_ = 0;
   CaptureFormat format_ = CaptureFormat::kPcap;
   Compression compression_ = Compression::kNone;
 };

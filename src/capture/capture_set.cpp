@@ -113,6 +113,7 @@ void CaptureSet::add_file(const std::string& path, bool explicit_path) {
   f.size = r.reader->file_size();
   f.format = r.reader->format();
   f.compression = r.reader->compression();
+  f.snaplen = r.reader->snaplen();
   bytes_total_ += f.size;
   files_.push_back(std::move(f));
   // The first packet's time decides when the merge needs this file; the reader is dropped until then.

@@ -25,6 +25,7 @@ struct CaptureFile {
   CaptureFormat format = CaptureFormat::kPcap;
   Compression compression = Compression::kNone;
   uint64_t packets = 0;  // packets delivered so far
+  uint32_t snaplen = 0;  // classic pcap header's snaplen (0: pcapng)
 };
 
 // Something the user must hear about: an input skipped whole or cut short.
@@ -51,6 +52,8 @@ class CaptureSet {
   bool next(RawPacket& pkt);
 
   const std::vector<CaptureFile>& files() const { return files_; }
+  // File offset of the record of the packet next() returned last from file i (see record_offset()).
+  uint64_t record_offset(uint32_t i) const { return readers_[i] ? readers_[i]->record_offset() : 0; }
   const std::vector<InputIssue>& issues() const { return issues_; }
   // True when any input was skipped or cut short (the command then exits with code 2).
   bool incomplete() const { return !issues_.empty(); }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,7 @@ class CaptureRun {
   explicit CaptureRun(const CommonOptions& options);
 
   // Calls on_packet(raw, view) for every packet in time order, decoded (view.malformed says how far).
+  // An on_packet returning bool stops the run by returning false.
   template <typename OnPacket>
   void for_each(OnPacket&& on_packet) {
     output::ProgressBar progress(set_.bytes_total(), !quiet_ && output::ProgressBar::stderr_is_terminal());
@@ -34,7 +36,11 @@ class CaptureRun {
     while (set_.next(raw)) {
       if (!decoder_.decode(raw, view) && view.malformed == packet::Malformed::kUnsupportedLink)
         ++unsupported_[{raw.file_index, raw.linktype}];
-      on_packet(raw, view);
+      if constexpr (std::is_same_v<decltype(on_packet(raw, view)), bool>) {
+        if (!on_packet(raw, view)) break;
+      } else {
+        on_packet(raw, view);
+      }
       progress.update(set_.bytes_read());
     }
     progress.finish();

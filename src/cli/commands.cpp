@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "detect/engine.h"
+#include "extract/frame_index.h"
 #include "filter/fields.h"
 #include "filter/filter.h"
 #include "flow/flow_shards.h"
@@ -166,7 +167,9 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   flow::FlowShards table(conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::CaptureSummary summary;
+  extract::FrameIndexBuilder frame_index(run.captures());  // lets trawl extract --alerts seek to evidence
   run.for_each([&](const capture::RawPacket& raw, const packet::PacketView& view) {
+    frame_index.add(raw);
     summary.add(view, raw);
     pairs.add(view, raw);
     packet_records.add(view, raw);
@@ -176,6 +179,7 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   conn.finish();
   conn_file.close();
   records.finish(record_types());
+  frame_index.write(common.output);
 
   OutputFile hosts_file(path("hosts.jsonl"));
   output::write_hosts(hosts_file.get(), output::Format::kJsonl, stats::HostTable(pairs).top(0, stats::RankBy::kPackets));

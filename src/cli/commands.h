@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/capture_run.h"
+#include "extract/packet_writer.h"
 #include "flow/flow_table.h"
 #include "output/table_writer.h"
 #include "proto/session.h"
@@ -62,5 +64,19 @@ int run_explain(const std::string& what);
 // Prints the records of one type (dns, http, auth, ...).
 int run_records(const CommonOptions& common, output::Format format, const FlowOptions& flows,
                 const std::string& type, bool show_passwords);
+
+// trawl extract: selected packets to a pcap/pcapng file (cli/extract_command.cpp).
+struct ExtractOptions {
+  CommonOptions common;                      // paths (may be empty with alerts_dir), quiet
+  std::string display_filter;                // -Y
+  std::string capture_filter;                // -f (libpcap BPF, on the raw frame)
+  std::string output;                        // -w FILE, "-" for standard output
+  std::optional<extract::FileFormat> format;  // -F; none: pcap unless several link types
+  uint64_t count = 0;                        // -c: stop after this many written (0: no limit)
+  bool flows = false;                        // --flows: whole flows with a selected packet (two passes)
+  std::string alerts_dir;                    // --alerts OUTDIR: the findings' evidence frames
+  std::vector<std::string> alert_selectors;  // --alert TYPE/INDEX: only these findings
+};
+int run_extract(ExtractOptions options);
 
 }  // namespace trawl::cli

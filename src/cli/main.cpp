@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "extract/bpf_filter.h"
 #include "filter/filter.h"
 
 #ifndef TRAWL_VERSION
@@ -136,6 +137,32 @@ int main(int argc, char** argv) {
   records->add_flag("--show-passwords", records_show_passwords, "Print cleartext passwords (auth records)");
   add_flow_options(records, records_flow);
 
+  cli::ExtractOptions extract_opts;
+  std::string extract_format;
+  auto* extract_cmd = app.add_subcommand(
+      "extract",
+      "Writes the selected packets, original bytes and timestamps, in time order over all inputs, to a pcap\n"
+      "file (pcapng when they have several link types, or -F). Select with -Y (display filter), -f (BPF),\n"
+      "--flows (whole flows: reads the inputs twice), --alerts OUTDIR / --alert TYPE/INDEX (the frames of\n"
+      "findings: with no PATH, read through the frame index trawl analyze left in OUTDIR, which seeks in\n"
+      "uncompressed pcap files). Ends with \"extract: N of M packets written to OUT\" on stderr");
+  extract_cmd->add_option("paths", extract_opts.common.paths,
+                          "Capture files and directories (walked recursively); none with --alerts: the captures analyze read");
+  extract_cmd->add_flag("-q,--quiet", extract_opts.common.quiet, "No progress bar or final count on the terminal");
+  extract_cmd->add_option("-w,--write", extract_opts.output, "Output file, - for standard output")->required();
+  extract_cmd->add_option("-Y,--display-filter", extract_opts.display_filter,
+                          "Only packets matching this Wireshark display filter (trawl fields lists the fields)");
+  extract_cmd->add_option("-f,--capture-filter", extract_opts.capture_filter,
+                          "Only packets matching this libpcap (tcpdump) filter, tested on the raw frame before decoding");
+  extract_cmd->add_option("-F,--out-format", extract_format, "pcap or pcapng (default: pcap when every written packet has one link type)")
+      ->check(CLI::IsMember({"pcap", "pcapng"}));
+  extract_cmd->add_option("-c,--count", extract_opts.count, "Stop after writing N packets");
+  extract_cmd->add_flag("--flows", extract_opts.flows,
+                        "Every packet (both directions) of each flow with at least one selected packet; reads the inputs twice");
+  extract_cmd->add_option("--alerts", extract_opts.alerts_dir, "The OUTDIR of trawl analyze: the evidence frames of its findings (all unless --alert)");
+  extract_cmd->add_option("--alert", extract_opts.alert_selectors,
+                          "TYPE/INDEX: only the INDEX-th (0-based) alert of TYPE in OUTDIR/alerts.jsonl, e.g. scan.tcp_syn/0 (repeatable)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,6 +172,11 @@ int main(int argc, char** argv) {
 
   try {
     if (*fields) return cli::run_fields();
+    if (*extract_cmd) {
+      if (!extract_format.empty())
+        extract_opts.format = extract_format == "pcap" ? extract::FileFormat::kPcap : extract::FileFormat::kPcapng;
+      return cli::run_extract(extract_opts);
+    }
     if (*packets) return cli::run_packets(packets_opts, format_of(packets_opts), packets_filter);
     if (*top_cmd) {
       top.by = by == "packets" ? stats::RankBy::kPackets : stats::RankBy::kBytes;
@@ -161,7 +193,10 @@ int main(int argc, char** argv) {
     if (*records)
       return cli::run_records(records_opts, format_of(records_opts), records_flow, record_type, records_show_passwords);
   } catch (const filter::FilterError& e) {
-    fmt::print(stderr, "trawl: filter: {}\n", filter::describe_error(packets_filter, e));
+    fmt::print(stderr, "trawl: filter: {}\n", filter::describe_error(*extract_cmd ? extract_opts.display_filter : packets_filter, e));
+    return 2;
+  } catch (const extract::BpfError& e) {
+    fmt::print(stderr, "trawl: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "trawl: {}\n", e.what());
