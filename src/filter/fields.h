@@ -22,6 +22,7 @@ enum class FieldType : uint8_t {
   kEther,     // 6-byte MAC address
   kBytes,     // byte string
   kTime,      // seconds (fractional)
+  kString,    // text (application fields): ==, contains, matches, in, slices
 };
 std::string_view type_name(FieldType t);
 
@@ -55,11 +56,17 @@ struct FieldValues {
   FieldValue& add() { return v[n < kMax ? n++ : kMax - 1]; }
 };
 
+class AppLayer;  // app_fields.h
+
 struct PacketContext {
   const capture::RawPacket& raw;
   const packet::PacketView& view;
   int64_t first_ts_ns;  // first packet of the same file (frame.time_relative)
+  AppLayer* app = nullptr;  // set when the filter names an application field
 };
+
+// Whether field `id` is an application field (app_fields.h): read through PacketContext::app.
+bool is_app_field(int id);
 
 // Fills `out` with the occurrences of field `id` in the packet (none: the field is absent).
 void extract(int id, const PacketContext& p, FieldValues& out);

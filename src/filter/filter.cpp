@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "filter/app_fields.h"
 #include "filter/fields.h"
 
 namespace trawl::filter {
@@ -109,6 +110,7 @@ Operand convert(const Literal& lit, FieldType type, std::string_view field) {
       else if (!parse_hex_bytes(lit.text, o.bytes)) throw bad(type == FieldType::kEther ? "a MAC address" : "a byte string");
       if (type == FieldType::kEther && o.bytes.size() != 6) throw bad("a MAC address (6 bytes)");
       break;
+    case FieldType::kString: o.bytes = lit.text; break;
   }
   return o;
 }
@@ -189,7 +191,8 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
   t->type = info.type;
   t->op = n.op;
   if (n.slice) {
-    if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol)
+    if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol &&
+        info.type != FieldType::kString)
       throw FilterError(fmt::format("{} is a {}: only byte fields can be sliced", n.field, type_name(info.type)),
                         n.field_column);
     t->slice = n.slice;
@@ -212,16 +215,19 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
       }
       break;
     case Node::Kind::kContains:
-      need(t->type == FieldType::kBytes || t->type == FieldType::kEther || t->type == FieldType::kProtocol,
-           "contains works on byte fields and protocols");
+      need(t->type == FieldType::kBytes || t->type == FieldType::kEther || t->type == FieldType::kProtocol ||
+               t->type == FieldType::kString,
+           "contains works on byte fields, strings and protocols");
       t->operands.push_back(convert(n.value, FieldType::kBytes, n.field));
       break;
     case Node::Kind::kMatches: {
-      need(t->type == FieldType::kBytes || t->type == FieldType::kProtocol, "matches works on byte fields and protocols");
+      need(t->type == FieldType::kBytes || t->type == FieldType::kProtocol || t->type == FieldType::kString,
+           "matches works on byte fields, strings and protocols");
       RE2::Options options;
       options.set_log_errors(false);
       options.set_encoding(RE2::Options::EncodingLatin1);  // packet bytes are not UTF-8
       options.set_dot_nl(true);
+      options.set_case_sensitive(false);  // as Wireshark 4.0: "GET" matches "get"
       t->regex = std::make_unique<RE2>(n.value.text, options);
       if (!t->regex->ok()) throw FilterError(fmt::format("bad regular expression: {}", t->regex->error()), n.value.column);
       break;
@@ -310,7 +316,16 @@ bool eval(Filter::Test& t, const PacketContext& p) {
 
 }  // namespace
 
-Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {}
+namespace {
+bool names_app_field(const Filter::Test& t) {
+  if (t.field >= 0 && is_app_field(t.field)) return true;
+  return std::any_of(t.children.begin(), t.children.end(), [](const auto& c) { return names_app_field(*c); });
+}
+}  // namespace
+
+Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {
+  if (names_app_field(*root_)) app_ = std::make_unique<AppLayer>();
+}
 Filter::~Filter() = default;
 Filter::Filter(Filter&&) noexcept = default;
 Filter& Filter::operator=(Filter&&) noexcept = default;
@@ -319,7 +334,8 @@ bool Filter::matches(const capture::RawPacket& raw, const packet::PacketView& vi
   if (raw.file_index >= first_ts_ns_.size()) first_ts_ns_.resize(raw.file_index + 1, INT64_MIN);
   int64_t& first = first_ts_ns_[raw.file_index];
   if (first == INT64_MIN) first = raw.ts_ns;
-  return eval(*root_, PacketContext{raw, view, first});
+  if (app_) app_->begin_packet();
+  return eval(*root_, PacketContext{raw, view, first, app_.get()});
 }
 
 std::string describe_error(const std::string& text, const FilterError& e) {

@@ -13,6 +13,8 @@
 
 namespace trawl::filter {
 
+class AppLayer;  // app_fields.h
+
 class Filter {
  public:
   // Throws FilterError (message and column) when the text is not a valid filter.
@@ -28,6 +30,7 @@ class Filter {
  private:
   std::unique_ptr<Test> root_;
   std::vector<int64_t> first_ts_ns_;  // per capture file, for frame.time_relative
+  std::unique_ptr<AppLayer> app_;     // only when the filter names an application field
 };
 
 // "filter: unknown field 'ip.adr' (did you mean ip.addr, ...)\n  ip.adr == 1.2.3.4\n  ^": the message
