@@ -42,6 +42,10 @@ int run_packets(const CommonOptions& common, output::Format format, const std::s
 }
 
 int run_fields() {
+  // The rule for application fields (filter/app_fields.h), where trawl and a default tshark can differ.
+  fmt::print("# Application fields (dns.* http.* tls.* smtp.* pop.* imap.* ftp.* ssh.* rdp smb.* smb2.*) are read from\n"
+             "# the packet that carries them, as tshark -o tcp.desegment_tcp_streams:FALSE does: a message split\n"
+             "# over several TCP segments matches on its first segment, for the fields inside that segment.\n");
   fmt::print("{:<24} {:<17} {}\n", "field", "type", "description");
   for (const auto& f : filter::all_fields()) fmt::print("{:<24} {:<17} {}\n", f.name, filter::type_name(f.type), f.description);
   return 0;

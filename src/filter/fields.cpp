@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "filter/app_fields.h"
 #include "util/bytes.h"
 
 namespace trawl::filter {
@@ -34,7 +35,7 @@ constexpr FieldInfo kFields[] = {
     {"frame.cap_len", FieldType::kUint, "bytes captured"},
     {"frame.time_epoch", FieldType::kTime, "capture time, seconds since 1970"},
     {"frame.time_relative", FieldType::kTime, "seconds since the first packet of the same file"},
-    {"frame.protocols", FieldType::kBytes, "the layers trawl decoded, as \"eth:ethertype:ip:tcp\" (text; no application layer)"},
+    {"frame.protocols", FieldType::kString, "the layers trawl decoded, as \"eth:ethertype:ip:tcp\" (no application layer)"},
     {"eth", FieldType::kProtocol, "Ethernet"},
     {"eth.src", FieldType::kEther, "source MAC"},
     {"eth.dst", FieldType::kEther, "destination MAC"},
@@ -243,23 +244,35 @@ std::string_view type_name(FieldType t) {
     case FieldType::kEther: return "MAC address";
     case FieldType::kBytes: return "byte string";
     case FieldType::kTime: return "time";
+    case FieldType::kString: return "string";
   }
   return "?";
 }
 
-std::span<const FieldInfo> all_fields() { return kFields; }
+// The packet fields, then the application fields (app_fields.cpp).
+std::span<const FieldInfo> all_fields() {
+  static const std::vector<FieldInfo> all = [] {
+    std::vector<FieldInfo> v(std::begin(kFields), std::end(kFields));
+    for (const auto& f : app_fields()) v.push_back(f);
+    return v;
+  }();
+  return all;
+}
+
+bool is_app_field(int id) { return size_t(id) >= std::size(kFields); }
 
 bool needs_tcp_streams(int id) { return id == kTcpSeq || id == kTcpAck || id == kTcpStream; }
 
 int find_field(std::string_view name) {
-  for (size_t i = 0; i < std::size(kFields); ++i)
-    if (kFields[i].name == name) return int(i);
+  auto fields = all_fields();
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == name) return int(i);
   return -1;
 }
 
 std::string nearest_fields(std::string_view name, size_t limit) {
   std::vector<std::pair<size_t, std::string_view>> scored;
-  for (const auto& f : kFields) scored.emplace_back(edit_distance(name, f.name), f.name);
+  for (const auto& f : all_fields()) scored.emplace_back(edit_distance(name, f.name), f.name);
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out;
   for (size_t i = 0; i < scored.size() && i < limit; ++i) out += (i ? ", " : "") + std::string(scored[i].second);
@@ -268,6 +281,10 @@ std::string nearest_fields(std::string_view name, size_t limit) {
 
 void extract(int id, const PacketContext& p, FieldValues& out) {
   out.n = 0;
+  if (is_app_field(id)) {
+    if (p.app) p.app->extract(id - int(std::size(kFields)), p.view, out);
+    return;
+  }
   const PacketView& v = p.view;
   const EthHeaders eth = eth_headers(p);
   switch (Id(id)) {

@@ -24,6 +24,7 @@ enum class FieldType : uint8_t {
   kEther,     // 6-byte MAC address
   kBytes,     // byte string
   kTime,      // seconds (fractional)
+  kString,    // text (application fields): ==, contains, matches, in, slices
 };
 std::string_view type_name(FieldType t);
 
@@ -57,16 +58,21 @@ struct FieldValues {
   FieldValue& add() { return v[n < kMax ? n++ : kMax - 1]; }
 };
 
+class AppLayer;  // app_fields.h
+
 struct PacketContext {
   const capture::RawPacket& raw;
   const packet::PacketView& view;
   int64_t first_ts_ns;                        // first packet of the same file (frame.time_relative)
   const TcpStreams::Segment* tcp = nullptr;   // conversation numbers, when the filter needs them
   std::string* scratch = nullptr;             // text built per packet (frame.protocols), reused
+  AppLayer* app = nullptr;                    // set when the filter names an application field
 };
 
 // Fields whose value depends on earlier packets of the conversation (tcp.stream, tcp.seq, tcp.ack).
 bool needs_tcp_streams(int id);
+// Whether field `id` is an application field (app_fields.h): read through PacketContext::app.
+bool is_app_field(int id);
 
 // Fills `out` with the occurrences of field `id` in the packet (none: the field is absent).
 void extract(int id, const PacketContext& p, FieldValues& out);

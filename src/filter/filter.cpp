@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "filter/app_fields.h"
 #include "filter/fields.h"
 
 namespace trawl::filter {
@@ -109,6 +110,7 @@ Operand convert(const Literal& lit, FieldType type, std::string_view field) {
       else if (!parse_hex_bytes(lit.text, o.bytes)) throw bad(type == FieldType::kEther ? "a MAC address" : "a byte string");
       if (type == FieldType::kEther && o.bytes.size() != 6) throw bad("a MAC address (6 bytes)");
       break;
+    case FieldType::kString: o.bytes = lit.text; break;
   }
   return o;
 }
@@ -194,7 +196,8 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
   t->type = info.type;
   t->op = n.op;
   if (n.slice) {
-    if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol)
+    if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol &&
+        info.type != FieldType::kString)
       throw FilterError(fmt::format("{} is a {}: only byte fields can be sliced", n.field, type_name(info.type)),
                         n.field_column);
     t->slice = n.slice;
@@ -217,12 +220,14 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
       }
       break;
     case Node::Kind::kContains:
-      need(t->type == FieldType::kBytes || t->type == FieldType::kEther || t->type == FieldType::kProtocol,
-           "contains works on byte fields and protocols");
+      need(t->type == FieldType::kBytes || t->type == FieldType::kEther || t->type == FieldType::kProtocol ||
+               t->type == FieldType::kString,
+           "contains works on byte fields, strings and protocols");
       t->operands.push_back(convert(n.value, FieldType::kBytes, n.field));
       break;
     case Node::Kind::kMatches: {
-      need(t->type == FieldType::kBytes || t->type == FieldType::kProtocol, "matches works on byte fields and protocols");
+      need(t->type == FieldType::kBytes || t->type == FieldType::kProtocol || t->type == FieldType::kString,
+           "matches works on byte fields, strings and protocols");
       RE2::Options options;
       options.set_log_errors(false);
       options.set_encoding(RE2::Options::EncodingLatin1);  // packet bytes are not UTF-8
@@ -330,6 +335,7 @@ bool names_field(const Filter::Test& t, bool (*pred)(int)) {
 
 Filter::Filter(const std::string& text) : root_(compile(*parse(text))) {
   if (names_field(*root_, needs_tcp_streams)) tcp_streams_ = std::make_unique<TcpStreams>();
+  if (names_field(*root_, is_app_field)) app_ = std::make_unique<AppLayer>();
 }
 Filter::~Filter() = default;
 Filter::Filter(Filter&&) noexcept = default;
@@ -342,7 +348,8 @@ bool Filter::matches(const capture::RawPacket& raw, const packet::PacketView& vi
   TcpStreams::Segment segment;
   const bool tcp = tcp_streams_ && view.is_tcp();
   if (tcp) segment = tcp_streams_->add(view);
-  return eval(*root_, PacketContext{raw, view, first, tcp ? &segment : nullptr, &scratch_});
+  if (app_) app_->begin_packet();
+  return eval(*root_, PacketContext{raw, view, first, tcp ? &segment : nullptr, &scratch_, app_.get()});
 }
 
 std::string describe_error(const std::string& text, const FilterError& e) {

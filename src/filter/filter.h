@@ -14,6 +14,8 @@
 
 namespace trawl::filter {
 
+class AppLayer;  // app_fields.h
+
 class Filter {
  public:
   // Throws FilterError (message and column) when the text is not a valid filter.
@@ -31,6 +33,7 @@ class Filter {
   std::vector<int64_t> first_ts_ns_;  // per capture file, for frame.time_relative
   std::unique_ptr<TcpStreams> tcp_streams_;  // only when the filter names tcp.stream, tcp.seq or tcp.ack
   std::string scratch_;
+  std::unique_ptr<AppLayer> app_;     // only when the filter names an application field
 };
 
 // "filter: unknown field 'ip.adr' (did you mean ip.addr, ...)\n  ip.adr == 1.2.3.4\n  ^": the message

@@ -155,7 +155,7 @@ std::string_view name_problem(NameResult r) {
 }
 }  // namespace
 
-ParseResult parse_message(std::span<const uint8_t> msg, Message& out) {
+ParseResult parse_message(std::span<const uint8_t> msg, Message& out, bool all_sections) {
   out.clear();
   if (msg.size() < kHeaderSize) {
     out.anomaly = "short_header";
@@ -191,7 +191,8 @@ ParseResult parse_message(std::span<const uint8_t> msg, Message& out) {
     }
     pos = end + 4;
   }
-  for (uint32_t a = 0; a < h.ancount; ++a) {
+  uint32_t records = h.ancount + (all_sections ? uint32_t(h.nscount) + h.arcount : 0u);
+  for (uint32_t a = 0; a < records; ++a) {
     Answer* ans = nullptr;
     if (out.answers_used < kMaxAnswersKept) {
       if (out.answers_used == out.answers.size()) out.answers.emplace_back();
@@ -233,7 +234,7 @@ ParseResult parse_message(std::span<const uint8_t> msg, Message& out) {
     }
     pos = rd + rdlen;
   }
-  // Authority and additional sections are not kept; the record carries their counts from the header.
+  // Unless all_sections, authority and additional sections are not kept; the record carries their counts from the header.
   return out.anomaly.empty() ? ParseResult::kComplete : ParseResult::kPartial;
 }
 

@@ -65,7 +65,9 @@ enum class ParseResult : uint8_t {
   kMalformed,  // not even a header
 };
 
-ParseResult parse_message(std::span<const uint8_t> msg, Message& out);
+// all_sections: keep the authority and additional records in `answers` too (display filters' dns.a reads
+// every section, as Wireshark's does).
+ParseResult parse_message(std::span<const uint8_t> msg, Message& out, bool all_sections = false);
 
 // Whether `bytes` plausibly begin a DNS message: a sane header (opcode, counts) and a readable first
 // question. For TCP pass the bytes after the 2-byte length.
