@@ -29,7 +29,8 @@ class FlowApp {
   // Every packet of the flow, after the flow's own accounting.
   virtual void on_packet(const packet::PacketView& view, const capture::RawPacket& raw, bool from_orig) = 0;
   // The flow ends: finish the analysis and complete the record (service, missed_bytes) before it is
-  // written.
+  // written. The record's service is empty until set here (the port-based guess is only for flows
+  // without a session).
   virtual void on_end(ConnRecord& record) = 0;
 };
 

@@ -40,9 +40,23 @@ struct Flow {
   FrameRef frames[ConnRecord::kFirstFrames];
   std::string uid;
   std::unique_ptr<FlowApp> app;  // the application-layer session, when the factory attached one
+
+  // A freed slot made ready for a new flow: what create() does not set is reset to its initial value
+  // (cheaper than assigning a whole new Flow: the frames need no clearing, uid keeps its storage).
+  void reset() {
+    list = kNoList;
+    nframes = 0;
+    orig_flags = 0;
+    deadline = 0;
+    for (int d = 0; d < 2; ++d) pkts[d] = ip_bytes[d] = bytes[d] = 0;
+    prev = next = kNil;
+    history = History{};
+    tcp = TcpConn{};
+    app.reset();
+  }
 };
 
-std::string make_uid(const FrameRef& first) {
+void make_uid(const FrameRef& first, std::string& uid) {
   // splitmix64 of the first packet's position: stable across runs and thread counts.
   uint64_t x = (uint64_t(first.file_index) << 40) ^ first.frame;
   x += 0x9e3779b97f4a7c15ull;
@@ -50,13 +64,13 @@ std::string make_uid(const FrameRef& first) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   x ^= x >> 31;
   static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string uid(12, '0');  // 'C' + 11 base62 digits hold any 64-bit value
-  uid[0] = 'C';
+  char text[12];  // 'C' + 11 base62 digits hold any 64-bit value
+  text[0] = 'C';
   for (int i = 11; i >= 1; --i) {
-    uid[i] = kDigits[x % 62];
+    text[i] = kDigits[x % 62];
     x /= 62;
   }
-  return uid;
+  uid.assign(text, sizeof text);
 }
 
 bool is_icmp(uint8_t proto) { return proto == packet::kProtoIcmp || proto == packet::kProtoIcmp6; }
@@ -141,7 +155,7 @@ struct FlowTable::Impl {
     if (!free_slots.empty()) {
       i = free_slots.back();
       free_slots.pop_back();
-      slab[i] = Flow{};
+      slab[i].reset();
     } else {
       i = uint32_t(slab.size());
       slab.emplace_back();
@@ -156,7 +170,7 @@ struct FlowTable::Impl {
     f.proto = v.ip_proto;
     f.ts_first = f.ts_last = raw.ts_ns;
     if (flip) f.history.add('^');
-    f.uid = make_uid(FrameRef{raw.file_index, raw.frame});
+    make_uid(FrameRef{raw.file_index, raw.frame}, f.uid);
     if (apps) f.app = apps->create(FlowStart{f.orig_h, f.resp_h, f.orig_p, f.resp_p, f.proto, f.uid, raw.ts_ns});
     ++stats.flows_created;
     ++stats.flows_active;
@@ -198,7 +212,7 @@ struct FlowTable::Impl {
       r.conn_state = "OTH";  // Zeek's conn_state() for ICMP and other protocols
       r.ended_by_timeout = true;
     }
-    r.service = service_guess(f.proto, f.resp_p);
+    if (!f.app) r.service = service_guess(f.proto, f.resp_p);  // an application session sets it from content
     r.first_frames.assign(f.frames, f.frames + f.nframes);
     if (f.app) {
       f.app->on_end(r);

@@ -81,13 +81,14 @@ void append_frames_json(TextBuffer& b, std::span<const flow::FrameRef> frames,
     b.append(std::string_view("{\"file\":"));
     append_json_string(b, file < files.size() ? files[file].name : std::string_view("?"));
     b.append(std::string_view(",\"frames\":["));
-    bool first = true;
+    char* const start = b.reserve(frames.size() * 21);  // each: a comma and up to 20 digits
+    char* p = start;
     for (const auto& f : frames) {
       if (f.file_index != file) continue;
-      if (!first) b.push_back(',');
-      first = false;
-      b.append_decimal(f.frame);
+      if (p != start) *p++ = ',';
+      p = TextBuffer::put_decimal(p, f.frame);
     }
+    b.advance(size_t(p - start));
     b.append(std::string_view("]}"));
   }
   b.push_back(']');

@@ -1,6 +1,7 @@
 #include "output/table_writer.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace trawl::output {
 
@@ -45,23 +46,26 @@ bool parse_format(std::string_view name, Format& out) {
 }
 
 namespace {
-// True when one of the 8 bytes of w needs escaping in JSON or starts a UTF-8 sequence: a control
-// character, a byte >= 0x80, '"' or '\\' (SWAR: a byte-wise compare of 8 bytes at once).
-bool needs_care(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  return ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
-}
 
 template <typename Buffer>
 void append_json_string_to(Buffer& out, std::string_view s) {
+  if constexpr (std::is_same_v<Buffer, TextBuffer>) {
+    if (json_scan::is_plain_ascii(s)) {  // the common case: quotes around a copy
+      char* d = out.reserve(s.size() + 2);
+      d[0] = '"';
+      TextBuffer::copy_small(d + 1, s.data(), s.size());
+      d[s.size() + 1] = '"';
+      out.advance(s.size() + 2);
+      return;
+    }
+  }
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
     // Copy the run of plain printable ASCII in one go: most strings are nothing else.
     size_t run = i;
     for (uint64_t w; run + 8 <= s.size(); run += 8) {
       std::memcpy(&w, s.data() + run, 8);
-      if (needs_care(w)) break;
+      if (json_scan::needs_care(w)) break;
     }
     while (run < s.size()) {
       auto c = static_cast<unsigned char>(s[run]);
@@ -111,6 +115,12 @@ TableWriter::TableWriter(std::FILE* out, Format format, std::span<const Column> 
     output::append_json_string(key, columns_[i].name);
     key.push_back(':');
     json_keys_.emplace_back(key.data(), key.size());
+  }
+  for (const auto& key : json_keys_) {
+    if (key.size() > sizeof(JsonKey::text)) break;
+    JsonKey& k = json_fast_keys_.emplace_back();
+    std::memcpy(k.text, key.data(), key.size());
+    k.len = uint8_t(key.size());
   }
 }
 
@@ -191,7 +201,7 @@ void TableWriter::append_csv_string(std::string_view s) {
   buf_.push_back('"');
 }
 
-void TableWriter::add(std::string_view value) {
+void TableWriter::add_other(std::string_view value) {
   begin_value();
   size_t start = buf_.size();
   switch (format_) {
@@ -213,7 +223,7 @@ void TableWriter::add(std::string_view value) {
   end_value(start);
 }
 
-void TableWriter::add_count(uint64_t value) {
+void TableWriter::add_count_other(uint64_t value) {
   begin_value();
   size_t start = buf_.size();
   buf_.append_decimal(value);
@@ -229,14 +239,28 @@ void TableWriter::add_int(int64_t value) {
 }
 
 namespace {
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// ".dddddd": the six decimals of a count of microseconds, two digits at a time.
+void append_fraction(TextBuffer& buf, uint64_t us) {
+  auto f = uint32_t(us % 1'000'000);
+  char* d = buf.reserve(7);
+  d[0] = '.';
+  std::memcpy(d + 1, kDigitPairs + 2 * (f / 10000), 2);
+  std::memcpy(d + 3, kDigitPairs + 2 * (f / 100 % 100), 2);
+  std::memcpy(d + 5, kDigitPairs + 2 * (f % 100), 2);
+  buf.advance(7);
+}
+
 // Seconds with exactly six decimals from a count of microseconds, in integer arithmetic (a double would
 // round large epochs).
 void append_micros(TextBuffer& buf, bool negative, uint64_t us) {
   if (negative) buf.push_back('-');
   buf.append_decimal(us / 1'000'000);
-  char frac[7] = {'.'};
-  for (int i = 6, f = int(us % 1'000'000); i >= 1; --i, f /= 10) frac[i] = char('0' + f % 10);
-  buf.append(std::string_view(frac, 7));
+  append_fraction(buf, us);
 }
 uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
 }  // namespace
@@ -244,7 +268,21 @@ uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t
 void TableWriter::add_time(int64_t ts_ns) {
   begin_value();
   size_t start = buf_.size();
-  append_micros(buf_, ts_ns < 0, magnitude(ts_ns) / 1000);  // sub-microsecond digits truncated toward zero
+  if (ts_ns < 0) {
+    append_micros(buf_, true, magnitude(ts_ns) / 1000);  // sub-microsecond digits truncated toward zero
+  } else {
+    // Records come in time order, so most share the seconds of the one before: keep their digits.
+    uint64_t us = uint64_t(ts_ns) / 1000;
+    uint64_t sec = us / 1'000'000;
+    if (sec != time_sec_ || time_sec_len_ == 0) {
+      time_sec_ = sec;
+      time_sec_len_ = uint8_t(TextBuffer::decimal_digits(sec));
+      uint64_t v = sec;
+      for (int i = time_sec_len_; i > 0; v /= 10) time_sec_text_[--i] = char('0' + v % 10);
+    }
+    buf_.append(std::string_view(time_sec_text_, time_sec_len_));
+    append_fraction(buf_, us);
+  }
   end_value(start);
 }
 
@@ -256,6 +294,17 @@ void TableWriter::add_interval_ns(int64_t ns) {
 }
 
 void TableWriter::add_addr(const IpAddress& a) {
+  if (json_fast()) {  // JSONL: key and quoted address formatted in place (no address: null, below)
+    char* d = buf_.reserve(sizeof(JsonKey::text) + 64);
+    char* p = put_json_key(d);
+    if (size_t n = a.format(p + 1)) {
+      p[0] = '"';
+      p[n + 1] = '"';
+      buf_.advance(size_t(p + n + 2 - d));
+      ++col_;
+      return;
+    }
+  }
   begin_value();
   size_t start = buf_.size();
   char text[64];

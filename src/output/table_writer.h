@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,40 @@ struct Column {
   int text_width = 0;  // minimum width in text format (negative: right-aligned)
 };
 
+namespace json_scan {
+// True when one of the 8 bytes of w needs escaping in JSON or starts a UTF-8 sequence: a control
+// character, a byte >= 0x80, '"' or '\\' (SWAR: a byte-wise compare of 8 bytes at once).
+inline bool needs_care(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+}
+
+// True when s is all plain printable ASCII (nothing to escape), eight bytes per test: longer strings
+// end with a word overlapping the one before; shorter ones are gathered into one word with overlapping
+// loads (every byte lands in it at least once) and padded with spaces.
+[[gnu::always_inline]] inline bool is_plain_ascii(std::string_view s) {
+  size_t n = s.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  uint64_t w = 0x2020202020202020ull;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      if (needs_care(w)) return false;
+    }
+    std::memcpy(&w, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    w = a | uint64_t(b) << 32;
+  } else if (n > 0) {
+    w = (w << 24) | uint64_t(p[0]) | uint64_t(p[n / 2]) << 8 | uint64_t(p[n - 1]) << 16;
+  }
+  return !needs_care(w);
+}
+}  // namespace json_scan
+
 // Where the bytes go: a FILE* that the caller owns (stdout or an opened file).
 class TableWriter {
  public:
@@ -44,8 +79,29 @@ class TableWriter {
   // Header line(s): the text header, the CSV header, or Zeek's #fields/#types block. JSONL has none.
   void write_header();
 
-  void add(std::string_view value);              // kString
-  void add_count(uint64_t value);                // kCount, kPort
+  void add(std::string_view value) {             // kString
+    if (json_fast() && json_scan::is_plain_ascii(value)) {  // JSONL, nothing to escape: key, quotes, copy
+      char* d = buf_.reserve(sizeof(JsonKey::text) + value.size() + 2);
+      char* p = put_json_key(d);
+      *p++ = '"';
+      TextBuffer::copy_small(p, value.data(), value.size());
+      p += value.size();
+      *p++ = '"';
+      buf_.advance(size_t(p - d));
+      ++col_;
+      return;
+    }
+    add_other(value);
+  }
+  void add_count(uint64_t value) {               // kCount, kPort
+    if (json_fast()) {  // JSONL (the bulk of conn.jsonl): key and digits in one reservation, inline
+      char* d = buf_.reserve(sizeof(JsonKey::text) + 20);
+      buf_.advance(size_t(TextBuffer::put_decimal(put_json_key(d), value) - d));
+      ++col_;
+      return;
+    }
+    add_count_other(value);
+  }
   void add_int(int64_t value);                   // kInt
   void add_time(int64_t ts_ns);                  // kTime: epoch seconds with 6 decimals
   void add_interval_ns(int64_t ns);              // kInterval, kDouble: seconds with 6 decimals, rounded to the microsecond
@@ -60,15 +116,29 @@ class TableWriter {
   void flush();
 
  private:
-  void begin_value() {
-    if (format_ == Format::kJsonl && col_ < json_keys_.size()) buf_.append(json_keys_[col_]);
-    else begin_value_slow();
+  [[gnu::always_inline]] void begin_value() {
+    if (json_fast()) {
+      char* d = buf_.reserve(sizeof(JsonKey::text));
+      buf_.advance(size_t(put_json_key(d) - d));
+    } else {
+      begin_value_slow();
+    }
   }
-  void end_value(size_t start) {
+  // JSONL with a declared column whose key fits a fixed slot: the key is one 31-byte copy.
+  [[gnu::always_inline]] bool json_fast() const { return col_ < json_fast_keys_.size(); }
+  // Writes the current column's key at d (room for 31 bytes); returns its end. Needs json_fast().
+  [[gnu::always_inline]] char* put_json_key(char* d) const {
+    const JsonKey& k = json_fast_keys_[col_];
+    std::memcpy(d, k.text, sizeof k.text);
+    return d + k.len;
+  }
+  [[gnu::always_inline]] void end_value(size_t start) {
     if (format_ == Format::kText) pad_text(start);
     ++col_;
   }
   void begin_value_slow();
+  void add_count_other(uint64_t value);
+  void add_other(std::string_view value);
   void pad_text(size_t start);
   void append_csv_string(std::string_view s);
 
@@ -77,9 +147,19 @@ class TableWriter {
   std::span<const Column> columns_;
   std::string zeek_path_;
   std::vector<std::string> json_keys_;  // JSONL: `{"name":` for the first column, `,"name":` for the others
+  struct JsonKey {  // 32 bytes: indexing is a shift
+    char text[31];
+    uint8_t len;
+  };
+  // The same keys in fixed slots, for the leading columns whose keys fit (all of them in practice);
+  // empty unless JSONL.
+  std::vector<JsonKey> json_fast_keys_;
   TextBuffer buf_;
   size_t col_ = 0;
   bool finished_ = false;
+  uint64_t time_sec_ = 0;    // add_time(): the seconds last written, and their digits
+  char time_sec_text_[20];
+  uint8_t time_sec_len_ = 0;
 };
 
 // Appends s to out as a JSON string literal (quotes included); invalid UTF-8 bytes become \u00XX escapes

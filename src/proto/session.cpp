@@ -30,7 +30,6 @@ class SessionBase {
     ctx_.conn = conn_id(start, uid_);
     ctx_.sink = &app.sink();
     ctx_.file_names = app.file_names();
-    ++app.mutable_stats().sessions;
   }
   void add_service(std::string_view name) {
     if (!service_.empty()) service_ += ',';
@@ -48,6 +47,21 @@ class SessionBase {
   std::string service_;
 };
 
+// What a TCP session reads from one packet.
+struct Segment {
+  uint8_t flags = 0;
+  bool from_orig = true;
+  uint32_t seq = 0, ack = 0;
+  std::span<const uint8_t> payload;  // captured bytes (valid during the packet's call only)
+  uint32_t wire_len = 0;             // payload length the headers announce
+  flow::SegmentOrigin at;
+};
+
+Segment segment_of(const packet::PacketView& v, const capture::RawPacket& raw, bool from_orig) {
+  return Segment{v.tcp_flags, from_orig, v.tcp_seq, v.tcp_ack, {v.payload(), v.payload_len}, v.payload_wire_len,
+                 flow::SegmentOrigin{raw.ts_ns, raw.file_index, raw.frame}};
+}
+
 // A TCP connection: two reassemblers feeding the identification buffer, then the analyzer.
 class TcpSession final : public flow::FlowApp, SessionBase {
  public:
@@ -58,15 +72,16 @@ class TcpSession final : public flow::FlowApp, SessionBase {
         consumer_{Consumer(this, Dir::kOrig), Consumer(this, Dir::kResp)} {}
 
   void on_packet(const packet::PacketView& v, const capture::RawPacket& raw, bool from_orig) override {
-    if (!v.is_tcp()) return;
-    flow::SegmentOrigin at{raw.ts_ns, raw.file_index, raw.frame};
-    last_ = ref_of(raw);
-    int d = from_orig ? 0 : 1;
+    if (v.is_tcp()) on_segment(segment_of(v, raw, from_orig));
+  }
+
+  void on_segment(const Segment& s) {
+    last_ = PacketRef{s.at.ts_ns, s.at.file_index, s.at.frame};
+    int d = s.from_orig ? 0 : 1;
     // What this packet acknowledges will never be retransmitted by the peer: a hole below it is loss.
-    if (v.tcp_flags & packet::kAck) reassembler_[1 - d].acked(v.tcp_ack, at, consumer_[1 - d]);
-    std::span<const uint8_t> payload(v.payload(), v.payload_len);
-    reassembler_[d].add(v.tcp_seq, v.tcp_flags & packet::kSyn, v.tcp_flags & packet::kFin, payload,
-                        v.payload_wire_len, at, consumer_[d]);
+    if (s.flags & packet::kAck) reassembler_[1 - d].acked(s.ack, s.at, consumer_[1 - d]);
+    reassembler_[d].add(s.seq, s.flags & packet::kSyn, s.flags & packet::kFin, s.payload, s.wire_len, s.at,
+                        consumer_[d]);
   }
 
   void on_end(flow::ConnRecord& record) override {
@@ -177,6 +192,47 @@ class TcpSession final : public flow::FlowApp, SessionBase {
   PacketRef last_;
 };
 
+// Most TCP flows of a scan or SYN flood are one packet without payload, which can produce nothing but an
+// empty service and no missed bytes. So the TcpSession (reassemblers, buffers) is built only when a
+// second packet or one announcing payload arrives; a first payload-less segment is kept and replayed
+// to it, so the session sees exactly the packets it would have seen.
+class LazyTcpSession final : public flow::FlowApp {
+ public:
+  LazyTcpSession(AppLayer& app, const flow::FlowStart& start) : app_(app), uid_(start.uid), start_(start) {
+    start_.uid = uid_;
+  }
+
+  void on_packet(const packet::PacketView& v, const capture::RawPacket& raw, bool from_orig) override {
+    if (!v.is_tcp()) return;
+    Segment s = segment_of(v, raw, from_orig);
+    if (!session_) {
+      if (!held_ && s.wire_len == 0) {
+        held_ = true;
+        first_ = s;
+        first_.payload = {};
+        return;
+      }
+      session_ = std::make_unique<TcpSession>(app_, start_);
+      if (held_) session_->on_segment(first_);
+    }
+    session_->on_segment(s);
+  }
+
+  void on_end(flow::ConnRecord& record) override {
+    if (session_) return session_->on_end(record);
+    record.missed_bytes = 0;
+    record.service.clear();
+  }
+
+ private:
+  AppLayer& app_;
+  std::string uid_;  // start_.uid points here
+  flow::FlowStart start_;
+  bool held_ = false;
+  Segment first_;
+  std::unique_ptr<TcpSession> session_;
+};
+
 // A UDP flow: each datagram goes to the analyzer chosen from the first datagram(s).
 class UdpSession final : public flow::FlowApp, SessionBase {
  public:
@@ -244,9 +300,10 @@ AppLayer::AppLayer(RecordSink& sink, std::vector<std::string> file_names, AppLay
 AppLayer::~AppLayer() = default;
 
 std::unique_ptr<flow::FlowApp> AppLayer::create(const flow::FlowStart& start) {
-  if (start.proto == kTcp) return std::make_unique<TcpSession>(*this, start);
-  if (start.proto == kUdp) return std::make_unique<UdpSession>(*this, start);
-  return nullptr;
+  if (start.proto != kTcp && start.proto != kUdp) return nullptr;
+  ++stats_.sessions;
+  if (start.proto == kTcp) return std::make_unique<LazyTcpSession>(*this, start);
+  return std::make_unique<UdpSession>(*this, start);
 }
 
 }  // namespace trawl::proto

@@ -21,13 +21,15 @@ bool counted_pair(const packet::PacketView& v, const IpAddress*& src, const IpAd
   return false;
 }
 
+// Ranks pointers, not the records (they are large, and there may be millions of addresses); the order
+// is total (ties broken by the key), so the result does not depend on the sort algorithm.
 template <typename T>
-std::vector<T> rank(std::vector<T> all, size_t n, RankBy by, auto&& key_less) {
-  auto better = [&](const T& x, const T& y) {
-    uint64_t vx = by == RankBy::kBytes ? x.bytes() : x.frames();
-    uint64_t vy = by == RankBy::kBytes ? y.bytes() : y.frames();
+std::vector<T> rank(std::vector<const T*> all, size_t n, RankBy by, auto&& key_less) {
+  auto better = [&](const T* x, const T* y) {
+    uint64_t vx = by == RankBy::kBytes ? x->bytes() : x->frames();
+    uint64_t vy = by == RankBy::kBytes ? y->bytes() : y->frames();
     if (vx != vy) return vx > vy;
-    return key_less(x, y);
+    return key_less(*x, *y);
   };
   if (n && n < all.size()) {
     std::partial_sort(all.begin(), all.begin() + std::ptrdiff_t(n), all.end(), better);
@@ -35,7 +37,10 @@ std::vector<T> rank(std::vector<T> all, size_t n, RankBy by, auto&& key_less) {
   } else {
     std::sort(all.begin(), all.end(), better);
   }
-  return all;
+  std::vector<T> out;
+  out.reserve(all.size());
+  for (const T* p : all) out.push_back(*p);
+  return out;
 }
 }  // namespace
 
@@ -63,10 +68,10 @@ void PairTable::add(const packet::PacketView& v, const capture::RawPacket& raw) 
 }
 
 std::vector<PairStats> PairTable::top(size_t n, RankBy by) const {
-  std::vector<PairStats> all;
+  std::vector<const PairStats*> all;
   all.reserve(pairs_.size());
-  for (const auto& [k, v] : pairs_) all.push_back(v);
-  return rank(std::move(all), n, by, [](const PairStats& x, const PairStats& y) {
+  for (const auto& [k, v] : pairs_) all.push_back(&v);
+  return rank<PairStats>(std::move(all), n, by, [](const PairStats& x, const PairStats& y) {
     if (x.a != y.a) return x.a < y.a;
     return x.b < y.b;
   });
@@ -101,10 +106,10 @@ HostTable::HostTable(const PairTable& pairs) {
 }
 
 std::vector<HostStats> HostTable::top(size_t n, RankBy by) const {
-  std::vector<HostStats> all;
+  std::vector<const HostStats*> all;
   all.reserve(hosts_.size());
-  for (const auto& [k, v] : hosts_) all.push_back(v);
-  return rank(std::move(all), n, by, [](const HostStats& x, const HostStats& y) { return x.addr < y.addr; });
+  for (const auto& [k, v] : hosts_) all.push_back(&v);
+  return rank<HostStats>(std::move(all), n, by, [](const HostStats& x, const HostStats& y) { return x.addr < y.addr; });
 }
 
 }  // namespace trawl::stats

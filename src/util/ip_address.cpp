@@ -5,22 +5,35 @@
 namespace trawl {
 
 namespace {
-char* put_decimal(char* out, unsigned v) {
-  if (v >= 100) *out++ = char('0' + v / 100);
-  if (v >= 10) *out++ = char('0' + v / 10 % 10);
-  *out++ = char('0' + v % 10);
-  return out;
-}
+// "0." to "255.": each octet's text with its dot, four bytes copied at once (format writes into a
+// 46-byte buffer, so the bytes past an octet's length are scratch, overwritten by the next).
+struct OctetText {
+  char text[4];
+  uint8_t len;  // digits and the dot
+};
+constexpr std::array<OctetText, 256> kOctets = [] {
+  std::array<OctetText, 256> t{};
+  for (int v = 0; v < 256; ++v) {
+    uint8_t n = 0;
+    if (v >= 100) t[v].text[n++] = char('0' + v / 100);
+    if (v >= 10) t[v].text[n++] = char('0' + v / 10 % 10);
+    t[v].text[n++] = char('0' + v % 10);
+    t[v].text[n] = '.';
+    t[v].len = uint8_t(n + 1);
+  }
+  return t;
+}();
 }  // namespace
 
 size_t IpAddress::format(char* out) const {
   if (family == 4) {
     char* p = out;
     for (int i = 0; i < 4; ++i) {
-      if (i) *p++ = '.';
-      p = put_decimal(p, bytes[i]);
+      const OctetText& o = kOctets[bytes[i]];
+      std::memcpy(p, o.text, 4);
+      p += o.len;
     }
-    return size_t(p - out);
+    return size_t(p - out) - 1;  // the last octet's dot is not part of the address
   }
   if (family == 6) {
     // inet_ntop implements RFC 5952 (longest zero run compressed, lower case, embedded IPv4 forms).
