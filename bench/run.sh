@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/run.sh [--size 1G] [--runs 3] [--trawl PATH] [--only all|trawl|peers|quick|ndpi] [--slice N] [--timeout S]
+# bench/run.sh [--size 1G] [--runs 3] [--trawl PATH] [--only all|trawl|peers|quick|ndpi|extract] [--slice N] [--timeout S]
 #              [--host ADDR]
 #
 # Measures trawl against its peers on one generated capture, side by side in one run (issues 2 and 3,
@@ -12,7 +12,8 @@
 #   --runs N     runs per command (median of N); default 3.
 #   --trawl P    trawl binary; default build-bench/trawl, then build/trawl, then trawl on PATH.
 #   --only W     all (default); trawl (no peers); peers (no trawl); quick (trawl and ndpiReader, the
-#                fast peer: skips tcpdump, tshark and scapy); ndpi (ndpiReader only).
+#                fast peer: skips tcpdump, tshark and scapy); ndpi (ndpiReader only); extract (trawl extract
+#                and tshark -Y -w only).
 #   --slice N    packets in the slice used for the scapy peer; default 20000.
 #   --timeout S  give up on one command run after S seconds; default 1800.
 #   --host A     the address of the extraction rows (-Y 'ip.addr==A'); default 212.199.202.9, a host of
@@ -48,11 +49,12 @@ while [ $# -gt 0 ]; do
 done
 case "$runs" in ''|*[!0-9]*|0) echo "run.sh: --runs must be a positive integer" >&2; exit 2 ;; esac
 case "$slice_pkts" in ''|*[!0-9]*|0) echo "run.sh: --slice must be a positive integer" >&2; exit 2 ;; esac
-case "$only" in all|trawl|peers|quick|ndpi) ;; *) echo "run.sh: --only must be all, trawl, peers, quick or ndpi" >&2; exit 2 ;; esac
+case "$only" in all|trawl|peers|quick|ndpi|extract) ;; *) echo "run.sh: --only must be all, trawl, peers, quick, ndpi or extract" >&2; exit 2 ;; esac
 # What runs: the slow peers (tcpdump, tshark, scapy), ndpiReader, trawl.
-want_slow=0 want_ndpi=0 want_trawl=0
+want_slow=0 want_ndpi=0 want_trawl=0 want_extract=0
 case "$only" in
-  all) want_slow=1 want_ndpi=1 want_trawl=1 ;;
+  all) want_slow=1 want_ndpi=1 want_trawl=1 want_extract=1 ;;
+  extract) want_extract=1 ;;
   trawl) want_trawl=1 ;;
   peers) want_slow=1 want_ndpi=1 ;;
   quick) want_ndpi=1 want_trawl=1 ;;
@@ -65,7 +67,7 @@ need() { command -v "$1" >/dev/null || { log "$1 not found ($2)"; exit 1; }; }
 need /usr/bin/time "apt-get install time"
 need editcap "apt-get install tshark"
 need capinfos "apt-get install tshark"
-if [ "$want_slow" = 1 ]; then
+if [ "$want_slow" = 1 ] || [ "$want_extract" = 1 ]; then
   need tshark "apt-get install tshark"
   need tcpdump "apt-get install tcpdump"
 fi
@@ -88,7 +90,7 @@ if [ "$want_ndpi" = 1 ]; then
 fi
 
 run_trawl=0
-if [ "$want_trawl" = 1 ]; then
+if [ "$want_trawl" = 1 ] || [ "$want_extract" = 1 ]; then
   if [ -n "$trawl" ] && [ -x "$trawl" ]; then run_trawl=1
   else log "no trawl binary (build it: ninja -C build-bench trawl, or pass --trawl): skipping trawl"; fi
 fi
@@ -179,7 +181,8 @@ if [ "$want_slow" = 1 ]; then
   measure tshark_conv "$bytes" tshark -n -q -r "$capture" -z conv,ip
   measure tshark_fields "$bytes" tshark -n -r "$capture" -T fields -E separator=, "${tshark_fields[@]}"
   [ "$have_scapy" = 1 ] && measure scapy_slice "$slice_bytes" "$python" "$here/scapy_flow.py" "$slice"
-  # Packet extraction (issue 5): the article's `tshark -r in -Y ... -w out`.
+fi
+if [ "$want_extract" = 1 ]; then  # packet extraction (issue 5): the article's `tshark -r in -Y ... -w out`
   measure tshark_extract_ip "$bytes" tshark -n -r "$capture" -Y "ip.addr==$host" -w "$tmpdir/tshark-extract.pcap"
   measure tshark_extract_uri "$bytes" tshark -n -r "$capture" -Y 'http.request.uri contains "search"' -w "$tmpdir/tshark-extract.pcap"
 fi
@@ -208,12 +211,10 @@ if [ "$run_trawl" = 1 ]; then
     check trawl_analyze "summary.txt" bash -c '"$1" analyze "$2" -o "$3" --quiet >/dev/null && cat "$3/summary.txt"' _ \
       "$trawl" "$slice" "$tmpdir/check"
   check trawl_extract_ip "the pcap of trawl extract" "$trawl" extract "$slice" -Y "ip.addr==$host" -w - --quiet
-  # The application-layer fields come with the protocol work; until trawl knows them the row says so.
-  if ! "$trawl" extract "$slice" -Y 'http.request.uri contains "search"' -w /dev/null --quiet 2> "$data/logs/trawl_extract_uri.check.stderr"; then
-    R_FAIL[trawl_extract_uri]="unsupported: trawl extract rejects the filter ($(grep -m1 -o "unknown field '[^']*'" "$data/logs/trawl_extract_uri.check.stderr" || echo 'see logs'))"
-  fi
+  check trawl_extract_uri "the pcap of trawl extract -Y http.request.uri" "$trawl" extract "$slice" \
+    -Y 'http.request.uri contains "search"' -w - --quiet
 fi
-if [ "$run_trawl" = 1 ]; then
+if [ "$run_trawl" = 1 ] && [ "$want_trawl" = 1 ]; then
   measure trawl_top "$bytes" "$trawl" top "$capture" --quiet
   measure trawl_packets "$bytes" "$trawl" packets "$capture" --format csv --quiet
   # analyze writes a directory: emptied before each run (untimed) so no run finds an earlier one's output.
@@ -224,6 +225,11 @@ if [ "$run_trawl" = 1 ]; then
   # the detectors alone, over the records the last analyze run left (issue 4: "takes seconds").
   measure trawl_detect "$bytes" "$trawl" detect "$tmpdir/analyze" --quiet
   measure trawl_packets_slice "$slice_bytes" "$trawl" packets "$slice" --format text --quiet
+fi
+if [ "$run_trawl" = 1 ] && [ "$want_extract" = 1 ]; then
+  if [ ! -s "$tmpdir/analyze/alerts.jsonl" ]; then  # the findings to extract from (untimed)
+    rm -rf "$tmpdir/analyze" && "$trawl" analyze "$capture" -o "$tmpdir/analyze" --quiet >/dev/null
+  fi
   measure trawl_extract_ip "$bytes" "$trawl" extract "$capture" -Y "ip.addr==$host" -w "$tmpdir/extract.pcap" --quiet
   measure trawl_extract_uri "$bytes" "$trawl" extract "$capture" -Y 'http.request.uri contains "search"' -w "$tmpdir/extract.pcap" --quiet
   # One finding's evidence from the last analyze directory, through its frame index: the last alert in
@@ -249,9 +255,7 @@ row() {
   local key=$1 label=$2 t rss rate ratios="" vs target r
   shift 2
   if [ -n "${R_FAIL[$key]:-}" ]; then
-    local why=${R_FAIL[$key]}
-    case "$why" in unsupported*) ;; *) why="failed: $why" ;; esac
-    printf '| `%s` | %s | | | |\n' "$label" "$why"; return
+    printf '| `%s` | failed: %s | | | |\n' "$label" "${R_FAIL[$key]}"; return
   fi
   [ -n "${R_TIME[$key]:-}" ] || return 0
   t=${R_TIME[$key]}

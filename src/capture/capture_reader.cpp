@@ -337,6 +337,7 @@ class PcapngReader final : public BufferedReader {
     if (major != 1) return fail(off, fmt::format("unsupported pcapng version {}", major));
     ifaces_.clear();  // interface ids are per section
     in_section_ = true;
+    ++layout_blocks_;
     skip_block(off, len);
     return true;
   }
@@ -346,6 +347,7 @@ class PcapngReader final : public BufferedReader {
     if (!ensure_block(off, len, "interface description block")) return false;
     const uint8_t* b = in_.data();
     Interface ifc;
+    ++layout_blocks_;
     ifc.linktype = ld16(b + 8);
     ifc.snaplen = ld(b + 12);
     // Options: code(2) length(2) value padded to 4; a malformed list just ends the parse.

@@ -52,6 +52,9 @@ class CaptureReader {
   uint64_t record_offset() const { return record_offset_; }
   // The classic pcap header's snaplen (0 for pcapng, where each interface has its own).
   uint32_t snaplen() const { return snaplen_; }
+  // pcapng section and interface blocks read so far (0 for classic pcap): two records read under the
+  // same count were read under the same interface table, so one can be reread from the other's offset.
+  uint32_t layout_blocks() const { return layout_blocks_; }
 
  protected:
   std::optional<ReadError> error_;
@@ -59,6 +62,7 @@ class CaptureReader {
   uint64_t packets_skipped_ = 0;
   uint64_t record_offset_ = 0;
   uint32_t snaplen_ = 0;
+  uint32_t layout_blocks_ = 0;
   CaptureFormat format_ = CaptureFormat::kPcap;
   Compression compression_ = Compression::kNone;
 };

@@ -54,6 +54,8 @@ class CaptureSet {
   const std::vector<CaptureFile>& files() const { return files_; }
   // File offset of the record of the packet next() returned last from file i (see record_offset()).
   uint64_t record_offset(uint32_t i) const { return readers_[i] ? readers_[i]->record_offset() : 0; }
+  // pcapng section and interface blocks read so far from file i (see layout_blocks()).
+  uint32_t layout_blocks(uint32_t i) const { return readers_[i] ? readers_[i]->layout_blocks() : 0; }
   const std::vector<InputIssue>& issues() const { return issues_; }
   // True when any input was skipped or cut short (the command then exits with code 2).
   bool incomplete() const { return !issues_.empty(); }

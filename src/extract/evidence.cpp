@@ -155,16 +155,13 @@ std::vector<OwnedPacket> read_selected_frames(const std::vector<IndexedCapture>&
     const size_t before = out.size();
     uint64_t last = *frames.rbegin();
     bool complete = true;
-    if (c.seekable && !c.offsets.empty() && size == c.size) {
-      // Each run of wanted frames in one index block costs one read of that block.
+    if (c.seekable && !c.offsets.empty() && size == c.size && (last - 1) / c.step < c.offsets.size()) {
+      // Each run of wanted frames in one index block costs one read of that block, after the file's
+      // header: pcap's 24 bytes, or everything of a pcapng before its first packet (section, interfaces).
       std::ifstream in(c.path, std::ios::binary);
-      std::vector<uint8_t> header = read_range(in, 0, 24, {});
+      std::vector<uint8_t> header = read_range(in, 0, c.offsets[0], {});
       for (auto f = frames.begin(); f != frames.end() && complete;) {
         uint64_t block = (*f - 1) / c.step;
-        if (block >= c.offsets.size()) {
-          complete = false;
-          break;
-        }
         uint64_t end = block + 1 < c.offsets.size() ? c.offsets[block + 1] : size;
         auto bytes = read_range(in, c.offsets[block], end, header);
         capture::OpenResult r = capture::open_capture_memory(bytes, file_index);

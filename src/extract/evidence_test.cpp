@@ -130,6 +130,50 @@ TEST(SelectedFrames, SeekByTheIndexAcrossBlocks) {
   EXPECT_EQ(read_selected_frames(streamed, early).size(), 2u);
 }
 
+// pcapng: blocks are reread after the bytes before the first packet (section and interface blocks).
+// A second section (two pcapng files concatenated) changes the interface table, so the index stops
+// before it and frames past it are streamed.
+TEST(SelectedFrames, SeekInPcapngUntilTheInterfacesChange) {
+  if (!testing::have_tool("editcap")) GTEST_SKIP() << "editcap (tshark) not installed";
+  testing::TempDir dir;
+  const uint32_t n = 3 * kFrameIndexStep + 100;
+  testing::write_file(dir.file("big.pcap"), numbered_capture(n));
+  ASSERT_EQ(testing::run("editcap -F pcapng " + dir.file("big.pcap") + " " + dir.file("one.pcapng")).exit_code, 0);
+  const std::string section = testing::read_file(dir.file("one.pcapng"));
+  testing::write_file(dir.file("big.pcapng"), section + section);
+  build_index(dir.file("big.pcapng"), dir.path());
+  auto index = read_frame_index(dir.path());
+  ASSERT_EQ(index.size(), 1u);
+  EXPECT_TRUE(index[0].seekable);
+  ASSERT_EQ(index[0].offsets.size(), 4u);  // frames 1, step+1, 2 step+1, 3 step+1; the next lies in section 2
+  EXPECT_GT(index[0].offsets[0], 28u);     // after the section header and the interface block
+
+  FrameSelection wanted{{"big.pcapng", {1, kFrameIndexStep + 2, 3 * kFrameIndexStep + 5, n}}};
+  FrameSelection later{{"big.pcapng", {n + 1, 2 * n}}};
+  auto streamed = index;
+  streamed[0].seekable = false;
+  for (const auto& sel : {wanted, later}) {
+    auto got = read_selected_frames(index, sel), want = read_selected_frames(streamed, sel);
+    ASSERT_EQ(got.size(), sel.begin()->second.size());
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].raw.frame, want[i].raw.frame);
+      EXPECT_EQ(got[i].bytes, want[i].bytes);
+      EXPECT_EQ(got[i].raw.ts_ns, want[i].raw.ts_ns);
+      EXPECT_EQ(got[i].raw.linktype, want[i].raw.linktype);
+      EXPECT_EQ(number_in(got[i]), (got[i].raw.frame - 1) % n + 1);
+    }
+  }
+
+  // Damage a block the wanted frames do not need: reading by the index never touches it.
+  std::string broken = section + section;
+  broken[index[0].offsets[1] + 4] = char(0x03);  // that packet block's length: not a multiple of 4
+  testing::write_file(dir.file("big.pcapng"), broken);
+  FrameSelection first_and_last_block{{"big.pcapng", {2, 3 * kFrameIndexStep + 1}}};
+  EXPECT_EQ(read_selected_frames(index, first_and_last_block).size(), 2u);
+  EXPECT_THROW(read_selected_frames(streamed, first_and_last_block), std::runtime_error);
+}
+
 TEST(SelectedFrames, MissingOrUnknownCaptureIsAClearError) {
   testing::TempDir dir;
   testing::write_file(dir.file("c.pcap"), numbered_capture(10));

@@ -12,12 +12,17 @@ namespace trawl::extract {
 
 namespace fs = std::filesystem;
 
-FrameIndexBuilder::FrameIndexBuilder(const capture::CaptureSet& set) : set_(set), offsets_(set.files().size()) {}
+FrameIndexBuilder::FrameIndexBuilder(const capture::CaptureSet& set)
+    : set_(set), offsets_(set.files().size()), layout_(set.files().size()), closed_(set.files().size()) {}
 
 void FrameIndexBuilder::note(const capture::RawPacket& raw) {
-  auto& v = offsets_[raw.file_index];
+  const uint32_t i = raw.file_index;
+  auto& v = offsets_[i];
+  const uint32_t layout = set_.layout_blocks(i);
+  if (v.empty()) layout_[i] = layout;
+  else if (layout != layout_[i]) closed_[i] = true;  // a block after this point needs an interface read later
   // Frames arrive in file order, so entry k is frame k * step + 1.
-  if (v.size() == (raw.frame - 1) / kFrameIndexStep) v.push_back(set_.record_offset(raw.file_index));
+  if (!closed_[i] && v.size() == (raw.frame - 1) / kFrameIndexStep) v.push_back(set_.record_offset(i));
 }
 
 void FrameIndexBuilder::write(const std::string& outdir) const {
@@ -32,7 +37,7 @@ void FrameIndexBuilder::write(const std::string& outdir) const {
     j["file"] = f.name;
     j["path"] = ec ? f.path : abs.lexically_normal().string();
     j["size"] = f.size;
-    j["seekable"] = f.format != capture::CaptureFormat::kPcapng && f.compression == capture::Compression::kNone;
+    j["seekable"] = f.compression == capture::Compression::kNone;
     j["step"] = kFrameIndexStep;
     j["offsets"] = j["seekable"].get<bool>() ? offsets_[i] : std::vector<uint64_t>{};
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -1,6 +1,8 @@
 // The frame index analyze leaves in OUTDIR (frame_index.jsonl): every capture file it read, by absolute
-// path, and for uncompressed classic pcap the byte offset of every kFrameIndexStep-th frame's record, so
-// that extracting a finding's frames later reads a few blocks of the file instead of all of it.
+// path, and for uncompressed pcap and pcapng the byte offset of every kFrameIndexStep-th frame's record,
+// so that extracting a finding's frames later reads a few blocks of the file instead of all of it. A
+// pcapng block is reread after the file's bytes before its first packet (section and interface blocks),
+// so entries stop where a later section or interface block changes that table.
 //
 // One JSON object per line: {"file": name as alerts print it, "path", "size", "seekable",
 // "step", "offsets": [offset of frame 1, of frame step+1, of frame 2*step+1, ...]}.
@@ -22,7 +24,7 @@ struct IndexedCapture {
   std::string name;
   std::string path;
   uint64_t size = 0;
-  bool seekable = false;          // offsets are usable (uncompressed classic pcap)
+  bool seekable = false;          // offsets are usable (uncompressed pcap or pcapng)
   uint64_t step = kFrameIndexStep;
   std::vector<uint64_t> offsets;  // offsets[k]: record of frame k * step + 1
 };
@@ -41,6 +43,8 @@ class FrameIndexBuilder {
   void note(const capture::RawPacket& raw);
   const capture::CaptureSet& set_;
   std::vector<std::vector<uint64_t>> offsets_;  // per file index
+  std::vector<uint32_t> layout_;                // per file: pcapng layout blocks read at its first entry
+  std::vector<bool> closed_;                    // per file: the layout changed, no further entries
 };
 
 // Parses the index text; throws std::runtime_error naming the line on anything malformed.
