@@ -56,7 +56,10 @@ void report(const ExtractOptions& o, uint64_t written, uint64_t read, const extr
 
 // --alerts OUTDIR without captures: the frames the findings name, read through analyze's frame index.
 int extract_indexed_evidence(const ExtractOptions& o, PacketTests& tests, const extract::FrameSelection& wanted) {
-  auto packets = extract::read_selected_frames(extract::read_frame_index(o.alerts_dir), wanted);
+  const auto index = extract::read_frame_index(o.alerts_dir);
+  auto packets = extract::read_selected_frames(index, wanted);
+  if (tests.display)  // frame.time_relative counts from each file's first packet, which is not read here
+    for (size_t i = 0; i < index.size(); ++i) tests.display->set_file_start(uint32_t(i), index[i].first_ts_ns);
   extract::OutputOptions out_options;
   out_options.format = o.format;
   out_options.nanosecond = std::any_of(packets.begin(), packets.end(), [](const auto& p) { return p.raw.ts_ns % 1000 != 0; });

@@ -13,13 +13,20 @@ namespace trawl::extract {
 namespace fs = std::filesystem;
 
 FrameIndexBuilder::FrameIndexBuilder(const capture::CaptureSet& set)
-    : set_(set), offsets_(set.files().size()), layout_(set.files().size()), closed_(set.files().size()) {}
+    : set_(set),
+      offsets_(set.files().size()),
+      layout_(set.files().size()),
+      first_ts_(set.files().size()),
+      closed_(set.files().size()) {}
 
 void FrameIndexBuilder::note(const capture::RawPacket& raw) {
   const uint32_t i = raw.file_index;
   auto& v = offsets_[i];
   const uint32_t layout = set_.layout_blocks(i);
-  if (v.empty()) layout_[i] = layout;
+  if (v.empty()) {
+    layout_[i] = layout;
+    first_ts_[i] = raw.ts_ns;
+  }
   else if (layout != layout_[i]) closed_[i] = true;  // a block after this point needs an interface read later
   // Frames arrive in file order, so entry k is frame k * step + 1.
   if (!closed_[i] && v.size() == (raw.frame - 1) / kFrameIndexStep) v.push_back(set_.record_offset(i));
@@ -40,6 +47,7 @@ void FrameIndexBuilder::write(const std::string& outdir) const {
     j["seekable"] = f.compression == capture::Compression::kNone;
     j["step"] = kFrameIndexStep;
     j["offsets"] = j["seekable"].get<bool>() ? offsets_[i] : std::vector<uint64_t>{};
+    j["first_ts_ns"] = first_ts_[i];
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
   out.close();
@@ -76,6 +84,7 @@ std::vector<IndexedCapture> parse_frame_index(std::string_view text) {
     c.size = size->get<uint64_t>();
     c.seekable = seekable->get<bool>();
     c.step = step->get<uint64_t>();
+    if (auto ts = j.find("first_ts_ns"); ts != j.end() && ts->is_number_integer()) c.first_ts_ns = ts->get<int64_t>();
     uint64_t prev = 0;
     for (const auto& o : *offsets) {
       if (!o.is_number_unsigned()) throw bad("an offset is not an unsigned number");

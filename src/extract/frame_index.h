@@ -27,6 +27,7 @@ struct IndexedCapture {
   bool seekable = false;          // offsets are usable (uncompressed pcap or pcapng)
   uint64_t step = kFrameIndexStep;
   std::vector<uint64_t> offsets;  // offsets[k]: record of frame k * step + 1
+  int64_t first_ts_ns = 0;        // the first packet's time (frame.time_relative counts from it)
 };
 
 // Fed every packet of the analyze run; costs one test per packet and a push every step-th frame.
@@ -44,6 +45,7 @@ class FrameIndexBuilder {
   const capture::CaptureSet& set_;
   std::vector<std::vector<uint64_t>> offsets_;  // per file index
   std::vector<uint32_t> layout_;                // per file: pcapng layout blocks read at its first entry
+  std::vector<int64_t> first_ts_;               // per file: the first packet's time
   std::vector<bool> closed_;                    // per file: the layout changed, no further entries
 };
 

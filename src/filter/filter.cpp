@@ -352,6 +352,11 @@ bool Filter::matches(const capture::RawPacket& raw, const packet::PacketView& vi
   return eval(*root_, PacketContext{raw, view, first, tcp ? &segment : nullptr, &scratch_, app_.get()});
 }
 
+void Filter::set_file_start(uint32_t file_index, int64_t ts_ns) {
+  if (file_index >= first_ts_ns_.size()) first_ts_ns_.resize(file_index + 1, INT64_MIN);
+  first_ts_ns_[file_index] = ts_ns;
+}
+
 std::string describe_error(const std::string& text, const FilterError& e) {
   return fmt::format("{}\n  {}\n  {}^", e.what(), text, std::string(std::min(e.column(), text.size()), ' '));
 }

@@ -25,6 +25,9 @@ class Filter {
   Filter& operator=(Filter&&) noexcept;
 
   bool matches(const capture::RawPacket& raw, const packet::PacketView& view);
+  // The time of the first packet of capture file `file_index`, when matching starts past it (extracting
+  // from an index): frame.time_relative counts from it. Otherwise the first packet matched sets it.
+  void set_file_start(uint32_t file_index, int64_t ts_ns);
 
   struct Test;  // one compiled node
 
