@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/conn_spool.h"
 #include "detect/engine.h"
 #include "extract/frame_index.h"
 #include "filter/fields.h"
@@ -103,14 +104,17 @@ detect::Config detect_config(const DetectOptions& options) {
   return config;
 }
 
-// Runs the detectors over OUTDIR's records, writes alerts.jsonl, and returns the summary text.
-std::string detect_into(const std::string& outdir, const DetectOptions& options) {
-  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options));
+// Runs the detectors over OUTDIR's records (conn records from the spool when analyze kept them), writes
+// alerts.jsonl and story.json, and returns the summary text.
+std::string detect_into(const std::string& outdir, const DetectOptions& options, detect::ConnSpool* spool = nullptr) {
+  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options), detect::detectors(), spool);
   detect::write_alerts((std::filesystem::path(outdir) / "alerts.jsonl").string(), result.alerts);
+  std::vector<detect::Story> stories = detect::find_stories(result.alerts);
+  detect::write_stories((std::filesystem::path(outdir) / "story.json").string(), stories, result.alerts);
   std::string text;
   for (const auto& [type, n] : result.malformed)
     text += fmt::format("warning: {} lines of {}.jsonl were not records and were skipped\n", n, type);
-  return text + detect::render_alert_summary(result.alerts);
+  return text + detect::render_alert_summary(result.alerts, stories);
 }
 
 struct DiscardRecords final : proto::RecordSink {
@@ -168,7 +172,10 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   proto::RecordFiles records(common.output, proto::WriteOptions{analyze.show_passwords}, analyze.zeek);
   proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
   proto::packet_records::PacketRecords packet_records(records, file_names(run.captures()));
-  flow::FlowShards table(conn, 1, flows.timeouts(), &app);
+  // Detection inside analyze takes the conn records as they are made, not back from conn.jsonl.
+  std::optional<detect::ConnSpool> spool;
+  if (analyze.detect.enabled) spool.emplace(conn, file_names(run.captures()));
+  flow::FlowShards table(spool ? static_cast<flow::FlowSink&>(*spool) : conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::CaptureSummary summary;
   extract::FrameIndexBuilder frame_index(run.captures());  // lets trawl extract --alerts seek to evidence
@@ -195,14 +202,14 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   flow::FlowStats flow_stats = table.stats();
   std::string text = summary.render(run.captures(), run.decoder().stats(), &flow_stats, conn.records());
   text += application_summary(app.stats(), records);
-  if (analyze.detect.enabled) text += detect_into(common.output, analyze.detect);
+  if (analyze.detect.enabled) text += detect_into(common.output, analyze.detect, &*spool);
   OutputFile summary_file(path("summary.txt"));
   std::fputs(text.c_str(), summary_file.get());
   summary_file.close();
   if (!common.quiet) {
     std::fputs(text.c_str(), stdout);
     fmt::print("wrote {}/: conn.jsonl hosts.jsonl top_pairs.csv summary.txt{} and the record files above\n",
-               common.output, analyze.detect.enabled ? " alerts.jsonl" : "");
+               common.output, analyze.detect.enabled ? " alerts.jsonl story.json" : "");
   }
   return run.finish();
 }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/conn_spool.h"
 #include "detect/detector.h"
 #include "detect/record_view.h"
 
@@ -21,13 +22,14 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-// Calls `fn(line)` for every line of a file, reading it in chunks; lines are followed by at least
+// Calls `fn(line)` for every line of a file, reading it in chunks into `buf` (reused from file to file:
+// zeroing 8 MiB per file costs more than reading most of them); lines are followed by at least
 // simdjson::SIMDJSON_PADDING readable bytes, as simdjson's parser needs.
 template <typename Fn>
-void for_each_line(const std::string& path, Fn&& fn) {
+void for_each_line(const std::string& path, std::vector<char>& buf, Fn&& fn) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  std::vector<char> buf(size_t(8) << 20);
+  if (buf.size() < (size_t(8) << 20)) buf.resize(size_t(8) << 20);
   size_t have = 0;
   bool eof = false;
   while (!eof || have) {
@@ -66,7 +68,8 @@ const std::vector<std::string>& record_type_order() {
   return order;
 }
 
-DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which) {
+DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which,
+                           ConnSpool* spool) {
   HomeNet home(config.strings("general.home_net"));
   DetectContext context{config, home};
   std::vector<std::unique_ptr<Detector>> running;
@@ -83,16 +86,23 @@ DetectResult run_detectors(const std::string& dir, const Config& config, std::sp
 
   DetectResult result;
   simdjson::dom::parser parser;
+  std::vector<char> buf;
   for (size_t t = 0; t < readers.size(); ++t) {
     if (readers[t].empty()) continue;
     const std::string& type = record_type_order()[t];
+    if (spool && type == "conn") {
+      result.records[type] = spool->for_each([&](const RecordView& view) {
+        for (Detector* d : readers[t]) d->on_record(type, view);
+      });
+      continue;
+    }
     std::string path = (std::filesystem::path(dir) / (type + ".jsonl")).string();
     if (!std::filesystem::exists(path)) {
       result.missing.push_back(type + ".jsonl");
       continue;
     }
     uint64_t& count = result.records[type];
-    for_each_line(path, [&](std::string_view line) {
+    for_each_line(path, buf, [&](std::string_view line) {
       simdjson::dom::object object;
       if (parser.parse(line.data(), line.size(), false).get_object().get(object)) {
         ++result.malformed[type];
@@ -108,19 +118,27 @@ DetectResult run_detectors(const std::string& dir, const Config& config, std::sp
   return result;
 }
 
-void write_alerts(const std::string& path, const std::vector<Alert>& alerts) {
+namespace {
+void write_text(const std::string& path, const std::string& text) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "wb"));
   if (!f) throw std::runtime_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  for (const Alert& a : alerts) {
-    std::string line = a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), f.get());
-  }
-  if (std::fflush(f.get()) != 0 || std::ferror(f.get()))
-    throw std::runtime_error(fmt::format("cannot write {}", path));
+  std::fwrite(text.data(), 1, text.size(), f.get());
+  if (std::fflush(f.get()) != 0 || std::ferror(f.get())) throw std::runtime_error(fmt::format("cannot write {}", path));
+}
+}  // namespace
+
+void write_alerts(const std::string& path, const std::vector<Alert>& alerts) {
+  std::string text;
+  for (const Alert& a : alerts)
+    text += a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+  write_text(path, text);
 }
 
-std::string render_alert_summary(const std::vector<Alert>& alerts) {
+void write_stories(const std::string& path, const std::vector<Story>& stories, const std::vector<Alert>& alerts) {
+  write_text(path, stories_json(stories, alerts).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+}
+
+std::string render_alert_summary(const std::vector<Alert>& alerts, const std::vector<Story>& stories) {
   if (alerts.empty()) return "findings:     none\n";
   std::map<std::string, std::array<uint64_t, 5>> by_type;
   std::map<std::string, uint64_t> by_actor;
@@ -139,7 +157,7 @@ std::string render_alert_summary(const std::vector<Alert>& alerts) {
   std::stable_sort(actors.begin(), actors.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   out += "top actors:  ";
   for (size_t i = 0; i < actors.size() && i < 5; ++i) out += fmt::format(" {} ({})", actors[i].first, actors[i].second);
-  return out + "\n";
+  return out + "\n" + render_stories(stories);
 }
 
 std::string explain(std::string_view what) {

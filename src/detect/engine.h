@@ -8,6 +8,7 @@
 #include "detect/alert.h"
 #include "detect/config.h"
 #include "detect/detector.h"
+#include "detect/story.h"
 
 namespace trawl::detect {
 
@@ -21,16 +22,23 @@ struct DetectResult {
 // The record types detectors read, in the order they are fed.
 const std::vector<std::string>& record_type_order();
 
+class ConnSpool;
+
 // Reads OUTDIR/<type>.jsonl for every type a detector wants (in chunks: memory stays bounded whatever the
-// file size) and runs the detectors. Throws std::runtime_error when a file exists but cannot be read.
+// file size) and runs the detectors. With a spool (inside analyze), conn records come from it instead of
+// conn.jsonl: the same records, without parsing JSON. Throws std::runtime_error when a file exists but
+// cannot be read.
 DetectResult run_detectors(const std::string& dir, const Config& config,
-                           std::span<const DetectorInfo* const> which = detectors());
+                           std::span<const DetectorInfo* const> which = detectors(), ConnSpool* spool = nullptr);
 
 // Writes alerts.jsonl: one alert per line, in the given order.
 void write_alerts(const std::string& path, const std::vector<Alert>& alerts);
 
-// The terminal summary: findings by type and severity, the top actors, and the story where there is one.
-std::string render_alert_summary(const std::vector<Alert>& alerts);
+// Writes story.json (stories_json): the chains find_stories() made of those alerts.
+void write_stories(const std::string& path, const std::vector<Story>& stories, const std::vector<Alert>& alerts);
+
+// The terminal summary: findings by type and severity, the top actors, and the stories where there are some.
+std::string render_alert_summary(const std::vector<Alert>& alerts, const std::vector<Story>& stories);
 
 // What --explain TYPE prints: the detector that reports TYPE (an alert type like "scan.tcp_syn", a family
 // like "bruteforce", or a detector name), what it reads, and its settings with their defaults. Empty when

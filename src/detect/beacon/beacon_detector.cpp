@@ -208,7 +208,7 @@ class BeaconDetector final : public Detector {
     max_end_ = std::max(max_end_, ts + r.num("duration"));
     std::string_view proto = r.str("proto");
     if (proto != "tcp" && proto != "udp") return;
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst || *src == *dst || is_multicast_or_broadcast(*dst)) return;
     if (settings_.internal_to_external && (!home_.contains(*src) || home_.contains(*dst))) return;
     uint16_t dport = r.dport();

@@ -107,7 +107,7 @@ class IocDetector final : public Detector {
   }
 
   void on_conn(const RecordView& r) {
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst) return;
     uint8_t via = r.str("proto") == "udp" ? kViaUdp : kViaTcp;
     uint16_t dport = r.dport();
@@ -150,7 +150,7 @@ class IocDetector final : public Detector {
   }
 
   void on_http(const RecordView& r) {
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst) return;
     dns::normalize_name(r.str("host"), name_);
     if (name_.empty()) return;
@@ -162,7 +162,7 @@ class IocDetector final : public Detector {
   }
 
   void on_tls(const RecordView& r) {
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst) return;
     dns::normalize_name(r.str("server_name"), name_);
     if (!name_.empty()) list_.match_domain(name_, hits_);

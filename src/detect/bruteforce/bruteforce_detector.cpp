@@ -52,6 +52,7 @@ struct Settings {
   uint64_t spray_min_users;
   double spray_max_guesses_per_user;
   uint64_t compromised_min_failures;
+  double compromised_late_failures_s;
   bool dictionary_success_compromised;
   std::vector<std::string> anonymous_users;
   double session_window_s;
@@ -71,6 +72,7 @@ struct Settings {
     spray_min_users = count("bruteforce.spray_min_users");
     spray_max_guesses_per_user = c.number("bruteforce.spray_max_guesses_per_user");
     compromised_min_failures = count("bruteforce.compromised_min_failures");
+    compromised_late_failures_s = c.number("bruteforce.compromised_late_failures_s");
     dictionary_success_compromised = c.flag("bruteforce.dictionary_success_compromised");
     anonymous_users = c.strings("bruteforce.anonymous_users");
     session_window_s = c.number("bruteforce.session_window_s");
@@ -599,7 +601,11 @@ class BruteforceDetector final : public Detector {
       size_t lo = size_t(std::lower_bound(g.attempts.begin(), g.attempts.begin() + ptrdiff_t(i), from,
                                           [](const Attempt& x, double t) { return x.ts < t; }) -
                          g.attempts.begin());
-      uint64_t guesses = guesses_before[i] - guesses_before[lo];
+      const double late = at.ts + settings_.compromised_late_failures_s;
+      size_t hi = size_t(std::upper_bound(g.attempts.begin() + ptrdiff_t(i) + 1, g.attempts.end(), late,
+                                          [](double t, const Attempt& x) { return t < x.ts; }) -
+                         g.attempts.begin());
+      uint64_t guesses = guesses_before[hi] - guesses_before[lo];  // the success itself is no guess
       auto s_lo = std::lower_bound(session_ts.begin(), session_ts.end(), from);
       auto s_hi = std::upper_bound(session_ts.begin(), session_ts.end(), at.ts);
       uint64_t before = std::max<uint64_t>(guesses, uint64_t(s_hi - s_lo));
@@ -717,7 +723,8 @@ const DetectorInfo kBruteforceDetector{
     "records): min_sessions sessions of at most max_session_s inside session_window_s, from distinct source\n"
     "ports, whose packet and byte counts stay within size_tolerance of the median. One alert per (source,\n"
     "server, application). credential.compromised: a success after compromised_min_failures guesses inside\n"
-    "window_s of a run judged an attack, or a success with a common password.",
+    "window_s of a run judged an attack (failures answered up to compromised_late_failures_s after the success\n"
+    "count: servers answer wrong passwords late), or a success with a common password.",
     [](const DetectContext& context) -> std::unique_ptr<Detector> {
       return std::make_unique<bruteforce::BruteforceDetector>(context);
     }};

@@ -184,6 +184,24 @@ TEST(BruteforceLedger, DictionaryRunEndingInSuccessIsBruteForceAndCompromise) {
             std::string::npos);
 }
 
+TEST(BruteforceLedger, FailuresAnsweredJustAfterTheSuccessCountAsGuessesBeforeIt) {
+  // A parallel guesser (ncrack against telnet): three wrong guesses answered, the right one answered at once,
+  // then /bin/login answers the other six wrong guesses 3 s later (its FAIL_DELAY).
+  Records r;
+  guesses(r, 3, 1000);
+  r.login(1004, kAtk, kSrv, 110, "pop3", "alice", reference_mask("Right-Pw-9"), "success");
+  for (int i = 0; i < 6; ++i)
+    r.login(1007 + i * 0.1, kAtk, kSrv, 110, "pop3", "alice", reference_mask(fmt::format("Late-{}", i)), "failure");
+  auto alerts = r.detect();
+  auto c = of_type(alerts, "credential.compromised");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0]->evidence["failures_before"], 9);
+  // Answered later than compromised_late_failures_s: those failures came after the login, not before it.
+  EXPECT_TRUE(of_type(r.detect(Config::from_text("[bruteforce]\ncompromised_late_failures_s = 2.0\n")),
+                      "credential.compromised")
+                  .empty());
+}
+
 TEST(BruteforceLedger, ClearPasswordsAreComparedAsTheyAre) {
   Records r;
   for (std::string w : {"123456", "password", "admin", "Zq-1"})

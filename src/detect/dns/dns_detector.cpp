@@ -116,11 +116,11 @@ class DnsDetector final : public Detector {
     if (type != "conn") return;
     if (!analyzed_) analyze();
     if (watch_.empty()) return;
-    auto dst = IpAddress::parse(r.dst());
+    auto dst = r.dst_ip();
     if (!dst) return;
     auto it = watch_.find(*dst);
     if (it == watch_.end()) return;
-    auto src = IpAddress::parse(r.src());
+    auto src = r.src_ip();
     if (!src || !home_.contains(*src)) return;
     double ts = r.ts();
     for (const auto& [finding, resolved_at] : it->second) {

@@ -12,7 +12,7 @@ std::optional<DnsLookup> read_lookup(const RecordView& record) {
   DnsLookup l;
   l.name = record.str("query");
   if (l.name.empty()) return std::nullopt;
-  auto src = IpAddress::parse(record.src()), dst = IpAddress::parse(record.dst());
+  auto src = record.src_ip(), dst = record.dst_ip();
   if (!src || !dst) return std::nullopt;
   l.client = to_server ? *src : *dst;
   l.server = to_server ? *dst : *src;

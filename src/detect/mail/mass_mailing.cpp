@@ -46,8 +46,8 @@ class MassMailingDetector final : public Detector {
 
   void on_record(std::string_view type, const RecordView& r) override {
     if (type == "auth") return on_login(r);
-    auto src = IpAddress::parse(r.src());
-    auto dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip();
+    auto dst = r.dst_ip();
     if (!src || !dst) return;
     servers_.insert(*dst);
     simdjson::dom::array rcpts;

@@ -1,5 +1,6 @@
 // The conn.jsonl columns the scan and worm detectors read, taken in one pass over the record: conn records
-// are most of the input, and looking each field up by name walks the object once per field.
+// are most of the input, and looking each field up by name walks the object once per field. A ConnRow
+// (inside analyze) is read directly; src and dst are then left empty: use src_ip() / dst_ip().
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,14 @@ struct ConnFields {
   int64_t sport = 0, dport = 0, orig_bytes = 0, resp_bytes = 0, orig_pkts = 0, resp_pkts = 0, frame = 0;
   int orig_flags = -1;  // -1: the column is missing (records of an older trawl) or null (not TCP)
 
-  explicit ConnFields(const RecordView& r) {
+  explicit ConnFields(const RecordView& r) : row_(r.conn_row()) {
+    if (row_) {
+      proto = row_->proto, history = row_->history, ts = row_->ts, sport = row_->sport, dport = row_->dport;
+      orig_bytes = int64_t(row_->orig_bytes), resp_bytes = int64_t(row_->resp_bytes);
+      orig_pkts = int64_t(row_->orig_pkts), resp_pkts = int64_t(row_->resp_pkts), orig_flags = row_->orig_flags;
+      if (!row_->frames.empty()) file = row_->file_names[row_->frames[0].file_index], frame = int64_t(row_->frames[0].frame);
+      return;
+    }
     for (simdjson::dom::key_value_pair f : r.object()) {
       const std::string_view k = f.key;
       switch (k.size()) {
@@ -46,7 +54,17 @@ struct ConnFields {
     }
   }
 
+  // The addresses, parsed (nullopt when missing or not an address).
+  std::optional<IpAddress> src_ip() const {
+    return row_ ? (row_->src.family ? std::optional<IpAddress>(row_->src) : std::nullopt) : IpAddress::parse(src);
+  }
+  std::optional<IpAddress> dst_ip() const {
+    return row_ ? (row_->dst.family ? std::optional<IpAddress>(row_->dst) : std::nullopt) : IpAddress::parse(dst);
+  }
+
  private:
+  const ConnRow* row_ = nullptr;
+
   static std::string_view text(simdjson::dom::element e) {
     std::string_view s;
     return e.get_string().get(s) ? std::string_view() : s;

@@ -165,7 +165,7 @@ void ScanDetector::add(const IpAddress& scanner, Kind kind, Outcome outcome, con
 }
 
 void ScanDetector::on_arp(const RecordView& r) {
-  auto sender = IpAddress::parse(r.src()), target = IpAddress::parse(r.dst());
+  auto sender = r.src_ip(), target = r.dst_ip();
   if (!sender || !target) return;
   int64_t op = r.integer("op");
   if (op == 2) {
@@ -202,7 +202,7 @@ IcmpAnswer ScanDetector::icmp_answer(const IpAddress& src, const IpAddress& dst,
 
 void ScanDetector::on_conn(const RecordView& r) {
   const ConnFields c(r);
-  auto src = IpAddress::parse(c.src), dst = IpAddress::parse(c.dst);
+  auto src = c.src_ip(), dst = c.dst_ip();
   if (!src || !dst) return;
   const uint16_t sport = uint16_t(c.sport), dport = uint16_t(c.dport);
   auto add_probe = [&](Kind kind, Outcome outcome, uint16_t port = 0, uint16_t from = 0) {

@@ -53,7 +53,7 @@ class SmbVulnDetector final : public Detector {
   void on_record(std::string_view, const RecordView& r) override {
     Finding f = classify(r);
     if (!f.checks) return;
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst) return;
     Pair& p = pairs_[{*src, *dst}];
     double ts = r.ts();

@@ -184,7 +184,7 @@ class WormDetector final : public Detector {
     std::string_view method = r.str("method"), uri = r.str("uri");
     if (method.empty() || uri.empty()) return;
     if (settings_.http_address_hosts_only && !host_is_address(r.str("host"))) return;
-    auto src = IpAddress::parse(r.src()), dst = IpAddress::parse(r.dst());
+    auto src = r.src_ip(), dst = r.dst_ip();
     if (!src || !dst) return;
     HttpGroup& g = http_[{*src, std::string(method), normalise_uri(uri)}];
     const double ts = r.ts();
@@ -244,7 +244,7 @@ class WormDetector final : public Detector {
     if (c.history.empty() || c.history[0] == '^') return;
     const bool syn = c.orig_flags >= 0 ? (c.orig_flags & 0x02) : c.history.find('S') != std::string_view::npos;
     if (!syn) return;  // picked up midstream: not an attempt this capture saw start
-    auto src = IpAddress::parse(c.src), dst = IpAddress::parse(c.dst);
+    auto src = c.src_ip(), dst = c.dst_ip();
     if (!src || !dst) return;
     const bool answered = c.history.find('h') != std::string_view::npos;
     const bool data = c.orig_bytes > 0 || c.resp_bytes > 0;

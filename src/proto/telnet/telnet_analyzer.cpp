@@ -1,6 +1,7 @@
 #include "proto/telnet/telnet_analyzer.h"
 
 #include <array>
+#include <utility>
 
 namespace trawl::proto::telnet {
 
@@ -46,6 +47,9 @@ constexpr std::string_view kFailurePhrases[] = {
     "login invalid",    "authorization failed", "wrong password",
 };
 constexpr std::string_view kSuccessPhrases[] = {"last login", "welcome", "last successful login"};
+// Words that make a line after the password no sign of success, even when no failure phrase matches.
+constexpr std::string_view kDoubtWords[] = {"incorrect", "invalid", "denied", "fail", "bad ", "wrong", "error",
+                                            "expired", "locked", "disabled", "not ", "try again", "refused"};
 }  // namespace
 
 Match probe(std::span<const uint8_t> b, Dir) {
@@ -81,6 +85,7 @@ void TelnetAnalyzer::on_gap(Dir dir, uint64_t, const PacketRef&) {
 }
 
 void TelnetAnalyzer::server_char(char c, const PacketRef& at) {
+  server_replied_ |= await_ == Await::kOutcome;
   if (c == '\n') {
     server_line_done(at);
     server_line_.clear();
@@ -92,12 +97,18 @@ void TelnetAnalyzer::server_char(char c, const PacketRef& at) {
 }
 
 void TelnetAnalyzer::server_line_done(const PacketRef& at) {
+  const bool prompt_line = std::exchange(prompt_line_open_, false);
   if (await_ == Await::kNothing) return;
   Lower l(server_line_);
   for (auto p : kFailurePhrases)
     if (l.has(p)) return decide(AuthOutcome::kFailure, server_line_, at);
   for (auto p : kSuccessPhrases)
     if (l.has(p)) return decide(AuthOutcome::kSuccess, server_line_, at);
+  // Text after the password: kept, and a success only if the session ends with nothing against it.
+  if (await_ != Await::kOutcome || prompt_line || !after_password_.empty() || trim(server_line_).empty()) return;
+  for (auto w : kDoubtWords)
+    if (l.has(w)) return;
+  after_password_.assign(trim(server_line_));
 }
 
 TelnetAnalyzer::Prompt TelnetAnalyzer::classify_tail() const {
@@ -175,6 +186,9 @@ void TelnetAnalyzer::client_line_done(const PacketRef& at) {
   } else if (line_prompt_ == Prompt::kPassword) {
     password_.assign(line);
     password_seen_ = true;
+    after_password_.clear();
+    server_replied_ = false;
+    prompt_line_open_ = true;
     await_ = Await::kOutcome;
     attempt_at_ = at;
   }
@@ -201,6 +215,8 @@ void TelnetAnalyzer::decide(AuthOutcome o, std::string_view reply, const PacketR
   user_.clear();
   password_.clear();
   password_seen_ = false;
+  after_password_.clear();
+  server_replied_ = false;
 }
 
 void TelnetAnalyzer::on_end(const PacketRef& at) {
@@ -209,8 +225,20 @@ void TelnetAnalyzer::on_end(const PacketRef& at) {
   if (await_ == Await::kNothing) return;
   server_line_done(at);  // a last line without its newline
   if (await_ == Await::kNothing) return;
-  if (classify_tail() == Prompt::kShell) decide(AuthOutcome::kSuccess, trim(server_line_), at);
-  else decide(AuthOutcome::kUnknown, {}, at);
+  switch (classify_tail()) {
+    case Prompt::kShell: return decide(AuthOutcome::kSuccess, trim(server_line_), at);
+    case Prompt::kUser:
+    case Prompt::kPassword:  // asked again (not the prompt the password answered), and the client gave up
+      if (await_ == Await::kOutcome && server_replied_) return decide(AuthOutcome::kFailure, trim(server_line_), at);
+      break;
+    case Prompt::kNone:
+      if (await_ == Await::kOutcome && !after_password_.empty()) {
+        std::string reply = after_password_;  // decide() clears it
+        return decide(AuthOutcome::kSuccess, reply, at);
+      }
+      break;
+  }
+  decide(AuthOutcome::kUnknown, {}, at);
 }
 
 }  // namespace trawl::proto::telnet

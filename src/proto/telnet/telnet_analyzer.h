@@ -7,7 +7,10 @@
 // starts typing while the server's current line ends with a known prompt word. The outcome is "failure"
 // on a failure phrase ("Login incorrect", "Authentication failed", "Access denied", ...) or when a login
 // prompt comes back; "success" on "Last login", "Welcome", or a shell prompt (a line ending in $ # > %) when
-// the client next types; "unknown" otherwise. Localised or unusual servers end up as "unknown".
+// the client next types, or when the server answered the password with text (a message of the day, such
+// as Debian's "Linux host 6.1.0 ..." line) and the connection ended without a prompt or a failure word
+// after it (a guesser that hangs up once it is in); "unknown" otherwise. Localised or unusual servers end
+// up as "unknown".
 #pragma once
 
 #include <cstdint>
@@ -77,6 +80,9 @@ class TelnetAnalyzer final : public StreamAnalyzer {
   Await await_ = Await::kNothing;
   std::string user_, password_;
   bool password_seen_ = false;
+  std::string after_password_;  // the first line of text the server sent after the password, if any
+  bool server_replied_ = false;  // the server sent anything after the password
+  bool prompt_line_open_ = false;  // the server's current line is still the prompt the password answered
   PacketRef attempt_at_;
   uint32_t attempts_ = 0;
   bool done_ = false;

@@ -132,6 +132,35 @@ TEST(TelnetAnalyzer, PasswordOnlyDeviceAndUnknownEnd) {
   EXPECT_EQ(auth[0]["outcome"], "unknown");  // connection ended before any verdict
 }
 
+TEST(TelnetAnalyzer, MessageOfTheDayThenHangUpIsSuccess) {
+  // /bin/login answers the right password with the MOTD only (no "Last login", no prompt yet); a guesser
+  // such as ncrack hangs up there. What comes after the password decides, not the prompt it answered.
+  const std::string motd = "Linux filesrv 6.18.44 #1 SMP PREEMPT_DYNAMIC x86_64";
+  auto ok = convo({{1, "filesrv login: "}, {0, "trawlatk\r\n"}, {1, "Password: "}, {0, "Tr4wl-atk-Pw9\r\n"},
+                   {1, "\r\n" + motd + "\r\n"}});
+  auto auth = feed(kTelnetAnalyzer, ok).sink.of("auth");
+  ASSERT_EQ(auth.size(), 1u);
+  EXPECT_EQ(auth[0]["outcome"], "success");
+  EXPECT_EQ(auth[0]["reply"], motd);
+
+  // Not a success: the failure message (after /bin/login's delay), a login or password prompt again,
+  // a line with a failure word no phrase lists, or a hang-up before the server said anything.
+  for (const std::string& answer : {std::string("\r\nLogin incorrect\r\n"), std::string("\r\n\r\nfilesrv login: "),
+                                    std::string("\r\nPassword: "), std::string("\r\nPassword is wrong\r\n"),
+                                    std::string("\r\n")}) {
+    auto bad = convo({{1, "filesrv login: "}, {0, "trawlatk\r\n"}, {1, "Password: "}, {0, "123456\r\n"}, {1, answer}});
+    auto a = feed(kTelnetAnalyzer, bad).sink.of("auth");
+    ASSERT_EQ(a.size(), 1u) << answer;
+    EXPECT_NE(a[0]["outcome"], "success") << answer;
+  }
+  // The MOTD-like line and then a login prompt: failure.
+  auto again = convo({{1, "login: "}, {0, "root\r\n"}, {1, "Password: "}, {0, "x\r\n"},
+                      {1, "\r\nSystem maintenance tonight\r\nlogin: "}});
+  auto a = feed(kTelnetAnalyzer, again).sink.of("auth");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]["outcome"], "failure");
+}
+
 TEST(TelnetAnalyzer, LastLoginBannerIsNotAPrompt) {
   // The client types while the server's line is "Last login:" (odd, but must not read as a login prompt).
   auto c = convo({{1, "Last login:"}, {0, "x\r\n"}, {1, " Mon\r\n$ "}, {0, "ls\r\n"}});

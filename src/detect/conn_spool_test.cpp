@@ -1,0 +1,91 @@
+// ConnSpool: a conn record handed over in memory must read exactly as the line conn.jsonl holds for it,
+// parsed back (what `trawl detect` sees): every column, through every RecordView accessor.
+#include "detect/conn_spool.h"
+
+#include <cstdio>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "output/record_writers.h"
+#include "support/testing.h"
+
+namespace trawl::detect {
+namespace {
+
+struct Discard final : flow::FlowSink {
+  void on_flow_end(flow::ConnRecord&&) override {}
+};
+
+flow::ConnRecord record(int i) {
+  flow::ConnRecord r;
+  r.uid = "CAbc" + std::to_string(i);
+  r.ts_first_ns = 1700000000'123456789 + int64_t(i) * 1'000'000'007;  // sub-microsecond digits: truncated
+  r.ts_last_ns = r.ts_first_ns + 1'500 + int64_t(i) * 499;             // durations round to microseconds
+  r.orig_h = *IpAddress::parse(i % 2 ? "10.0.0.5" : "2001:db8::5");
+  r.resp_h = *IpAddress::parse(i % 2 ? "203.0.113.7" : "2001:db8::7");
+  r.orig_p = uint16_t(40000 + i);
+  r.resp_p = 445;
+  r.proto = i % 3 ? 6 : 17;  // UDP: orig_flags is null
+  r.vlan = uint16_t(i);
+  r.orig_pkts = 3, r.resp_pkts = uint64_t(i), r.orig_ip_bytes = 180, r.resp_ip_bytes = 120;
+  r.orig_bytes = uint64_t(i) * 1000, r.resp_bytes = 7, r.missed_bytes = uint64_t(i % 2);
+  r.conn_state = i % 2 ? "SF" : "S0";
+  r.history = i % 2 ? "ShAdDaFf" : "S";
+  r.orig_flags = 0x1b;
+  r.service = i % 4 ? "smb" : "";
+  for (int f = 0; f < i % 12; ++f) r.first_frames.push_back({uint32_t(f % 3 == 2), uint64_t(100 + f)});  // two files
+  return r;
+}
+
+TEST(ConnSpool, RowsReadExactlyAsTheirJsonLines) {
+  std::vector<capture::CaptureFile> files(2);
+  files[0].name = "a.pcap";
+  files[1].name = "b.pcap";
+  testing::TempDir dir;
+  const int n = 40;
+  {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(dir.file("conn.jsonl").c_str(), "wb"), &std::fclose);
+    output::ConnWriter writer(f.get(), output::Format::kJsonl, files);
+    for (int i = 0; i < n; ++i) writer.on_flow_end(record(i));
+    writer.finish();
+  }
+  Discard next;
+  ConnSpool spool(next, {"a.pcap", "b.pcap"});
+  for (int i = 0; i < n; ++i) spool.on_flow_end(record(i));
+
+  simdjson::dom::parser parser;
+  std::vector<simdjson::padded_string> lines;
+  std::string text = testing::read_file(dir.file("conn.jsonl"));
+  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) lines.emplace_back(text.substr(at, nl - at));
+  ASSERT_EQ(lines.size(), size_t(n));
+
+  const char* keys[] = {"ts", "uid", "src", "sport", "dst", "dport", "proto", "service", "duration", "orig_bytes",
+                        "resp_bytes", "conn_state", "missed_bytes", "history", "orig_pkts", "orig_ip_bytes",
+                        "resp_pkts", "resp_ip_bytes", "orig_flags", "vlan", "file", "frame", "frames", "nothing"};
+  size_t i = 0;
+  uint64_t seen = spool.for_each([&](const RecordView& row) {
+    ASSERT_LT(i, lines.size());
+    simdjson::dom::element doc = parser.parse(lines[i]);
+    RecordView json(doc.get_object().value());
+    for (const char* k : keys) {
+      SCOPED_TRACE(std::string(k) + " of record " + std::to_string(i));
+      EXPECT_EQ(row.has(k), json.has(k));
+      EXPECT_EQ(row.str(k), json.str(k));
+      EXPECT_EQ(row.num(k), json.num(k));  // exactly: the same double
+      EXPECT_EQ(row.integer(k), json.integer(k));
+    }
+    EXPECT_EQ(row.src_ip(), json.src_ip());
+    EXPECT_EQ(row.dst_ip(), json.dst_ip());
+    FrameSet a, b;
+    row.add_frames(a);
+    json.add_frames(b);
+    EXPECT_EQ(a.to_json(), b.to_json()) << i;
+    ++i;
+  });
+  EXPECT_EQ(seen, uint64_t(n));
+  EXPECT_EQ(i, size_t(n));
+}
+
+}  // namespace
+}  // namespace trawl::detect
