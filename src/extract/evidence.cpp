@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "capture/capture_reader.h"
+#include "extract/text_lines.h"
 
 namespace trawl::extract {
 namespace {
@@ -98,13 +99,7 @@ FrameSelection select_alert_frames(std::string_view alerts_jsonl, const std::vec
   std::map<std::string, size_t> seen;  // alerts per type so far
   std::vector<bool> found(wanted.size(), false);
   FrameSelection frames;
-  size_t line_no = 0;
-  while (!alerts_jsonl.empty()) {
-    size_t nl = alerts_jsonl.find('\n');
-    std::string_view line = alerts_jsonl.substr(0, nl);
-    alerts_jsonl.remove_prefix(nl == std::string_view::npos ? alerts_jsonl.size() : nl + 1);
-    ++line_no;
-    if (line.empty()) continue;
+  for_each_line(alerts_jsonl, [&](size_t line_no, std::string_view line) {
     nlohmann::json alert = nlohmann::json::parse(line, nullptr, false);
     auto type = alert.is_object() ? alert.find("type") : alert.end();
     if (!alert.is_object() || type == alert.end() || !type->is_string())
@@ -115,7 +110,7 @@ FrameSelection select_alert_frames(std::string_view alerts_jsonl, const std::vec
       if (wanted[i].type == *type && wanted[i].index == n) take = found[i] = true;
     }
     if (take) add_frames(alert, line_no, frames);
-  }
+  });
   for (size_t i = 0; i < wanted.size(); ++i) {
     if (found[i]) continue;
     auto it = seen.find(wanted[i].type);

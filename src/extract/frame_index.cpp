@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "extract/text_lines.h"
+
 namespace trawl::extract {
 
 namespace fs = std::filesystem;
@@ -56,13 +58,7 @@ void FrameIndexBuilder::write(const std::string& outdir) const {
 
 std::vector<IndexedCapture> parse_frame_index(std::string_view text) {
   std::vector<IndexedCapture> files;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
-    if (line.empty()) continue;
+  for_each_line(text, [&](size_t line_no, std::string_view line) {
     auto bad = [&](const char* why) {
       return std::runtime_error(fmt::format("{} line {}: {}", kFrameIndexFile, line_no, why));
     };
@@ -94,7 +90,7 @@ std::vector<IndexedCapture> parse_frame_index(std::string_view text) {
       c.offsets.push_back(prev = v);
     }
     files.push_back(std::move(c));
-  }
+  });
   return files;
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "filter/filter.h"
+#include "filter/filter_test_support.h"
 #include "support/testing.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -145,15 +146,6 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Expressions, AppFieldsVsTshark, ::testing::ValuesIn(kCases), case_name);
-
-std::string error_text(const std::string& text) {
-  try {
-    Filter f(text);
-  } catch (const FilterError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(AppFields, TypesAreChecked) {
   EXPECT_NE(error_text("http.response.code contains \"x\"").find("contains works on"), std::string::npos);

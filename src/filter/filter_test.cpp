@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "filter/filter_test_support.h"
 #include "support/testing.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -21,15 +22,6 @@ size_t error_column(const std::string& text) {
   }
   ADD_FAILURE() << "no error for: " << text;
   return size_t(-1);
-}
-
-std::string error_text(const std::string& text) {
-  try {
-    Filter f(text);
-  } catch (const FilterError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(FilterErrors, PointAtTheMistake) {
