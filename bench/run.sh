@@ -242,6 +242,13 @@ if [ "$run_trawl" = 1 ] && [ "$want_extract" = 1 ]; then
   else
     R_FAIL[trawl_extract_alert]="no alert in the analyze directory"
   fi
+  # One connection by its uid (the last record of conn.jsonl): its record found, then its frames by the index.
+  uid=$(tail -1 "$tmpdir/analyze/conn.jsonl" 2>/dev/null | sed -n 's/.*"uid":"\([^"]*\)".*/\1/p')
+  if [ -n "$uid" ]; then
+    measure trawl_extract_uid "$bytes" "$trawl" extract "$tmpdir/analyze" --uid "$uid" -w "$tmpdir/uid.pcap" --quiet
+  else
+    R_FAIL[trawl_extract_uid]="no conn record in the analyze directory"
+  fi
 fi
 
 # --- the table -------------------------------------------------------------------------------------
@@ -309,6 +316,7 @@ f=$(basename "$capture") s=$(basename "$slice")
   row tshark_extract_uri "tshark -n -r $f -Y 'http.request.uri contains \"search\"' -w OUT" trawl_extract_uri 10
   row trawl_extract_uri "trawl extract $f -Y 'http.request.uri contains \"search\"' -w OUT --quiet"
   row trawl_extract_alert "trawl extract --alerts DIR --alert ${alert_type:-TYPE}/${alert_index:-0} -w OUT (one finding, via the frame index)"
+  row trawl_extract_uid "trawl extract DIR --uid ${uid:-UID} -w OUT (one connection, via conn.jsonl and the frame index)"
   echo
   if [ -n "${R_TIME[scapy_slice]:-}" ]; then
     # scapy's cost is mostly per packet, so project by packets as well as by bytes (the slice's packets

@@ -280,5 +280,42 @@ TEST_F(ExtractTest, AlertEvidenceFrames) {
   EXPECT_THAT(missing.err, HasSubstr("scans.pcap"));
 }
 
+// One connection of an analyze directory by its uid, read through the records and the frame index, here
+// from a capture split into three files with the connection across two of them.
+TEST_F(ExtractTest, ConnectionByUid) {
+  if (!have_tool("editcap")) GTEST_SKIP() << "editcap not installed";
+  const std::string sample = fixtures_dir() + "/sample.pcap";
+  fs::create_directory(dir.file("parts"));
+  ASSERT_EQ(run("editcap -c 100 " + q(sample) + " " + q(dir.file("parts/sample.pcap"))).exit_code, 0);
+  auto a = run(trawl("analyze " + q(dir.file("parts")) + " -o " + q(dir.file("an")) + " -q --no-detect"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  nlohmann::json longest;
+  std::istringstream lines(read_file(dir.file("an/conn.jsonl")));
+  for (std::string l; std::getline(lines, l);) {
+    auto c = nlohmann::json::parse(l);
+    auto packets = [](const nlohmann::json& r) { return r["orig_pkts"].get<int>() + r["resp_pkts"].get<int>(); };
+    if (c["proto"] == "tcp" && (longest.is_null() || packets(c) > packets(longest))) longest = c;
+  }
+  ASSERT_FALSE(longest.is_null());
+  const size_t packets = longest["orig_pkts"].get<size_t>() + longest["resp_pkts"].get<size_t>();
+  ASSERT_GT(packets, 100u);  // so it crosses from one part into the next
+  const std::string uid = longest["uid"], src = longest["src"], dst = longest["dst"];
+  tshark_extract(sample, "ip.addr==" + src + " && ip.addr==" + dst + " && tcp.port==" + longest["sport"].dump() +
+                             " && tcp.port==" + longest["dport"].dump(), dir.file("ref"));
+
+  auto r = run(trawl("extract " + q(dir.file("an")) + " --uid " + uid + " -w " + q(dir.file("out"))));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string got = digest(dir.file("out"));
+  EXPECT_EQ(line_count(got), packets);
+  EXPECT_EQ(got, digest(dir.file("ref")));
+
+  auto unknown = run(trawl("extract " + q(dir.file("an")) + " --uid Cnope -w " + q(dir.file("x"))));
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no connection with uid Cnope"));
+  auto no_dir = run(trawl("extract " + q(sample) + " --uid " + uid + " -w " + q(dir.file("x"))));
+  EXPECT_EQ(no_dir.exit_code, 2);
+  EXPECT_THAT(no_dir.err, HasSubstr("--uid needs"));
+}
+
 }  // namespace
 }  // namespace trawl::testing

@@ -76,6 +76,7 @@ struct ExtractOptions {
   bool flows = false;                        // --flows: whole flows with a selected packet (two passes)
   std::string alerts_dir;                    // --alerts OUTDIR: the findings' evidence frames
   std::vector<std::string> alert_selectors;  // --alert TYPE/INDEX: only these findings
+  std::vector<std::string> uids;             // --uid UID: connections of an analyze directory (conn.jsonl)
 };
 int run_extract(ExtractOptions options);
 

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "extract/bpf_filter.h"
+#include "extract/conn_extract.h"
 #include "extract/evidence.h"
 #include "extract/packet_writer.h"
 #include "filter/filter.h"
@@ -54,10 +55,10 @@ void report(const ExtractOptions& o, uint64_t written, uint64_t read, const extr
   }
 }
 
-// --alerts OUTDIR without captures: the frames the findings name, read through analyze's frame index.
-int extract_indexed_evidence(const ExtractOptions& o, PacketTests& tests, const extract::FrameSelection& wanted) {
-  const auto index = extract::read_frame_index(o.alerts_dir);
-  auto packets = extract::read_selected_frames(index, wanted);
+// Packets read through an analyze directory's frame index (a finding's frames, a connection), written
+// after -f and -Y.
+int write_indexed(const ExtractOptions& o, PacketTests& tests, const std::vector<extract::IndexedCapture>& index,
+                  const std::vector<extract::OwnedPacket>& packets) {
   if (tests.display)  // frame.time_relative counts from each file's first packet, which is not read here
     for (size_t i = 0; i < index.size(); ++i) tests.display->set_file_start(uint32_t(i), index[i].first_ts_ns);
   extract::OutputOptions out_options;
@@ -95,11 +96,23 @@ int run_extract(ExtractOptions o) {
     return 2;
   }
   PacketTests tests(o);
+  if (!o.uids.empty()) {  // connections of an analyze directory, through its records and frame index
+    const std::string dir = !o.alerts_dir.empty() ? o.alerts_dir : paths.size() == 1 ? paths[0] : "";
+    if (dir.empty() || !std::filesystem::exists(std::filesystem::path(dir) / "conn.jsonl")) {
+      fmt::print(stderr, "trawl: --uid needs the directory of trawl analyze: trawl extract OUTDIR --uid UID\n");
+      return 2;
+    }
+    const auto index = extract::read_frame_index(dir);
+    return write_indexed(o, tests, index, extract::read_conn_packets(index, extract::read_conns(dir, o.uids)));
+  }
   const bool evidence = !o.alerts_dir.empty();
   extract::FrameSelection wanted;
   if (evidence) {
     wanted = extract::read_alert_frames(o.alerts_dir, o.alert_selectors);
-    if (o.common.paths.empty()) return extract_indexed_evidence(o, tests, wanted);
+    if (o.common.paths.empty()) {
+      const auto index = extract::read_frame_index(o.alerts_dir);
+      return write_indexed(o, tests, index, extract::read_selected_frames(index, wanted));
+    }
   }
   // Evidence frames by file index (alerts name files by name; both passes see the same file list).
   std::vector<const std::set<uint64_t>*> frames_of;

@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
   extract_cmd->add_option("--alerts", extract_opts.alerts_dir, "The OUTDIR of trawl analyze: the evidence frames of its findings (all unless --alert)");
   extract_cmd->add_option("--alert", extract_opts.alert_selectors,
                           "TYPE/INDEX: only the INDEX-th (0-based) alert of TYPE in OUTDIR/alerts.jsonl, e.g. scan.tcp_syn/0 (repeatable)");
+  extract_cmd->add_option("--uid", extract_opts.uids,
+                          "With the OUTDIR of trawl analyze as the path: every packet of the connection with this uid "
+                          "(conn.jsonl), read through OUTDIR's frame index (repeatable)");
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "capture/capture_set.h"
+#include "extract/conn_extract.h"
 #include "extract/frame_index.h"
 #include "support/testing.h"
 
@@ -172,6 +173,29 @@ TEST(SelectedFrames, SeekInPcapngUntilTheInterfacesChange) {
   FrameSelection first_and_last_block{{"big.pcapng", {2, 3 * kFrameIndexStep + 1}}};
   EXPECT_EQ(read_selected_frames(index, first_and_last_block).size(), 2u);
   EXPECT_THROW(read_selected_frames(streamed, first_and_last_block), std::runtime_error);
+}
+
+// Records found whatever the chunk size: a uid can straddle any read boundary.
+TEST(ConnRecords, FoundAcrossChunkBoundaries) {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += R"({"ts":1700000000.)" + std::to_string(100000 + i) + R"(,"uid":"Cu)" + std::to_string(i) +
+            R"(x","duration":0.5,"orig_pkts":3,"resp_pkts":)" + std::to_string(i) + R"(,"file":"a.pcap","frame":)" +
+            std::to_string(10 + i) + "}\n";
+  }
+  testing::write_file(dir.file("conn.jsonl"), text);
+  for (size_t chunk : {7u, 64u, 100u, 1u << 20}) {
+    auto got = read_conns(dir.path(), {"Cu39x", "Cu0x", "Cu17x"}, chunk);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].frame, 49u);
+    EXPECT_EQ(got[0].packets, 42u);
+    EXPECT_EQ(got[1].frame, 10u);
+    EXPECT_EQ(got[2].frame, 27u);
+    EXPECT_EQ(got[2].file, "a.pcap");
+    EXPECT_EQ(got[2].end_ns - got[2].start_ns, 500'000'000 + 3000);  // the span widened by the rounding
+  }
+  EXPECT_THROW(read_conns(dir.path(), {"Cu1"}, 64), std::runtime_error);  // "Cu1" is no uid, only a prefix
 }
 
 TEST(SelectedFrames, MissingOrUnknownCaptureIsAClearError) {
