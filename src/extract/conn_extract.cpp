@@ -195,12 +195,7 @@ std::vector<OwnedPacket> read_conn_packets(const std::vector<IndexedCapture>& in
       more = walker.file(index[i], uint32_t(i), 1);
     }
   }
-  std::sort(out.begin(), out.end(), [](const OwnedPacket& a, const OwnedPacket& b) {
-    if (a.raw.ts_ns != b.raw.ts_ns) return a.raw.ts_ns < b.raw.ts_ns;
-    if (a.raw.file_index != b.raw.file_index) return a.raw.file_index < b.raw.file_index;
-    return a.raw.frame < b.raw.frame;
-  });
-  for (auto& o : out) o.raw.data = o.bytes.data();
+  in_capture_order(out);
   return out;
 }
 

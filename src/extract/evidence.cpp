@@ -177,14 +177,18 @@ std::vector<OwnedPacket> read_selected_frames(const std::vector<IndexedCapture>&
                                            c.path, last));
     }
   }
-  std::sort(out.begin(), out.end(), [](const OwnedPacket& a, const OwnedPacket& b) {
+  in_capture_order(out);
+  return out;
+}
+
+void in_capture_order(std::vector<OwnedPacket>& packets) {
+  std::sort(packets.begin(), packets.end(), [](const OwnedPacket& a, const OwnedPacket& b) {
     if (a.raw.ts_ns != b.raw.ts_ns) return a.raw.ts_ns < b.raw.ts_ns;
     if (a.raw.file_index != b.raw.file_index) return a.raw.file_index < b.raw.file_index;
     return a.raw.frame < b.raw.frame;
   });
   // Point each packet at its own copy (set last: the copies moved while the vector grew and sorted).
-  for (auto& o : out) o.raw.data = o.bytes.data();
-  return out;
+  for (auto& o : packets) o.raw.data = o.bytes.data();
 }
 
 }  // namespace trawl::extract

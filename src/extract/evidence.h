@@ -36,4 +36,8 @@ struct OwnedPacket {
 // the index, or lacks a wanted frame.
 std::vector<OwnedPacket> read_selected_frames(const std::vector<IndexedCapture>& index, const FrameSelection& wanted);
 
+// Sorts packets as the capture engine merges them (time, then file order, then frame) and points each
+// one's raw.data at its own bytes.
+void in_capture_order(std::vector<OwnedPacket>& packets);
+
 }  // namespace trawl::extract
