@@ -14,51 +14,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/labels.h"
 #include "support/testing.h"
 
 namespace trawl::testing {
 namespace {
 
-struct Label {
-  std::string app, client, server, user, password, method, outcome, note;
-  int port = 0;
-};
-
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  for (;;) {
-    size_t at = line.find(sep, pos);
-    out.push_back(line.substr(pos, at == std::string::npos ? std::string::npos : at - pos));
-    if (at == std::string::npos) return out;
-    pos = at + 1;
-  }
-}
+using Label = LoginLabel;
 
 std::string pcap() { return fixtures_dir() + "/db-logins.pcap"; }
 
-std::vector<Label> read_labels() {
-  std::istringstream in(read_file(fixtures_dir() + "/db-logins.labels.tsv"));
-  std::string line;
-  std::getline(in, line);
-  auto header = split(line, '\t');
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* c : {"app", "client", "server", "port", "user", "password", "method", "outcome", "note"})
-    EXPECT_TRUE(col.count(c)) << "labels lack column " << c;
-  std::vector<Label> out;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto f = split(line, '\t');
-    if (f.size() < header.size()) {
-      ADD_FAILURE() << "short label line: " << line;
-      continue;
-    }
-    out.push_back({f[col["app"]], f[col["client"]], f[col["server"]], f[col["user"]], f[col["password"]],
-                   f[col["method"]], f[col["outcome"]], f[col["note"]], std::stoi(f[col["port"]])});
-  }
-  return out;
-}
+std::vector<Label> read_labels() { return read_login_labels(fixtures_dir() + "/db-logins.labels.tsv"); }
 
 // auth.jsonl of `trawl analyze`, and the conn records' services by uid.
 struct Analyzed {

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/labels.h"
 #include "support/testing.h"
 
 namespace trawl::testing {
@@ -26,27 +27,10 @@ struct Label {
   std::string type, src, dst, dst_port, note;
 };
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, '\t')) out.push_back(field);
-  if (!line.empty() && line.back() == '\t') out.push_back("");
-  return out;
-}
-
 std::vector<Label> read_labels(const std::string& path) {
-  std::istringstream in(read_file(path));
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line.substr(0, 24), "type\tsrc\tdst\tdst_port\tno") << path << ": unexpected header";
   std::vector<Label> out;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto f = split_tabs(line);
-    f.resize(5);
-    out.push_back({f[0], f[1], f[2], f[3], f[4]});
-  }
+  for (auto& r : read_label_rows(path, {"type", "src", "dst", "dst_port", "note"}))
+    out.push_back({r["type"], r["src"], r["dst"], r["dst_port"], r["note"]});
   return out;
 }
 

@@ -13,46 +13,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/labels.h"
 #include "support/testing.h"
 
 namespace trawl::testing {
 namespace {
 
-struct Label {
-  std::string app, client, server, user, password, method, outcome, note;
-  int port = 0;
-};
+using Label = LoginLabel;
 
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, sep)) out.push_back(field);
-  return out;
-}
-
-std::vector<Label> read_labels() {
-  std::istringstream in(read_file(fixtures_dir() + "/logins.labels.tsv"));
-  std::string line;
-  std::getline(in, line);
-  auto header = split(line, '\t');
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* c : {"app", "client", "server", "port", "user", "password", "method", "outcome", "note"})
-    EXPECT_TRUE(col.count(c)) << "labels lack column " << c;
-  std::vector<Label> out;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto f = split(line, '\t');
-    if (f.size() < header.size()) {
-      ADD_FAILURE() << "short label line: " << line;
-      continue;
-    }
-    out.push_back({f[col["app"]], f[col["client"]], f[col["server"]], f[col["user"]], f[col["password"]],
-                   f[col["method"]], f[col["outcome"]], f[col["note"]], std::stoi(f[col["port"]])});
-  }
-  return out;
-}
+std::vector<Label> read_labels() { return read_login_labels(fixtures_dir() + "/logins.labels.tsv"); }
 
 std::vector<nlohmann::json> auth_records(const std::string& extra) {
   auto r = run(shell_quote(trawl_binary()) + " records auth " + extra + " " +

@@ -36,20 +36,7 @@ using trawl::testing::run;
 using trawl::testing::shared_pcap;
 using trawl::testing::shell_quote;
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+using trawl::testing::split;
 
 const char* kFields[] = {"frame.number", "ip.src",       "ip.dst",        "ipv6.src",    "ipv6.dst",
                          "tcp.srcport",  "tcp.dstport",  "udp.srcport",   "udp.dstport", "tcp.flags",

@@ -104,4 +104,14 @@ std::string make_pcap(const std::vector<TestFrame>& frames, uint32_t linktype, u
   return s;
 }
 
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  for (size_t pos = 0;;) {
+    const size_t at = line.find(sep, pos);
+    out.push_back(line.substr(pos, at == std::string::npos ? std::string::npos : at - pos));
+    if (at == std::string::npos) return out;
+    pos = at + 1;
+  }
+}
+
 }  // namespace trawl::testing

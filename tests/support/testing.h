@@ -48,4 +48,7 @@ struct TestFrame {
 };
 std::string make_pcap(const std::vector<TestFrame>& frames, uint32_t linktype = 1, uint32_t snaplen = 262144);
 
+// Every field of `line` between `sep`s, empty ones included ("a\t\tb\t" -> a, "", b, "").
+std::vector<std::string> split(const std::string& line, char sep);
+
 }  // namespace trawl::testing

@@ -102,16 +102,7 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) out.push_back(cur), cur.clear();
-    else cur += c;
-  }
-  out.push_back(cur);
-  return out;
-}
+using trawl::testing::split;
 
 bool has(uint32_t anomalies, Anomaly a) { return (anomalies & a) != 0; }
 
