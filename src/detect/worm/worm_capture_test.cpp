@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/labels.h"
 #include "support/testing.h"
 
 namespace trawl::detect::worm {
@@ -55,16 +56,8 @@ struct Label {
 };
 std::vector<Label> worm_labels(const std::string& tsv) {
   std::vector<Label> out;
-  std::istringstream in(testing::read_file(tsv));
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Label l;
-    std::getline(row, l.type, '\t'), std::getline(row, l.src, '\t'), std::getline(row, l.dst, '\t');
-    std::getline(row, l.port, '\t'), std::getline(row, l.note, '\t');
-    if (is_worm_type(l.type)) out.push_back(l);
-  }
+  for (auto& r : testing::read_label_rows(tsv, {"type", "src", "dst", "dst_port", "note"}))
+    if (is_worm_type(r["type"])) out.push_back({r["type"], r["src"], r["dst"], r["dst_port"], r["note"]});
   return out;
 }
 
