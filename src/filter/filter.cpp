@@ -22,8 +22,12 @@ struct Operand {
   std::string bytes;  // byte strings, MAC addresses, slices, contains
 };
 
+// The bytes a protocol name stands for in `tcp contains "x"`, `frame matches "..."`, `eth[0:3]`.
+enum class Extent : uint8_t { kNone, kFrame, kEth, kIp, kIpv6, kTcp, kUdp, kIcmp, kIcmpv6, kPayload };
+
 struct Filter::Test {
   Node::Kind kind = Node::Kind::kExists;
+  Extent extent = Extent::kNone;  // a protocol's bytes are read (decided once, at compile time)
   CmpOp op = CmpOp::kEq;
   int field = -1;
   FieldType type = FieldType::kProtocol;  // after slicing: kBytes
@@ -155,28 +159,45 @@ bool compare(CmpOp op, int c) {
   return false;
 }
 
-// The bytes a protocol covers, for `tcp contains "x"` and `frame matches "..."`.
-bool protocol_bytes(std::string_view name, const capture::RawPacket& raw, const packet::PacketView& v,
-                    FieldValue& out) {
-  uint32_t from;
-  if (name == "frame") {
-    out.bytes = raw.data;
-    out.len = raw.caplen;
+Extent extent_of(std::string_view protocol, int field) {
+  if (protocol == "frame") return Extent::kFrame;
+  if (protocol == "eth") return Extent::kEth;
+  if (protocol == "ip") return Extent::kIp;
+  if (protocol == "ipv6") return Extent::kIpv6;
+  if (protocol == "tcp") return Extent::kTcp;
+  if (protocol == "udp") return Extent::kUdp;
+  if (protocol == "icmp") return Extent::kIcmp;
+  if (protocol == "icmpv6") return Extent::kIcmpv6;
+  return is_app_field(field) ? Extent::kPayload : Extent::kNone;  // an application protocol: its packet's payload
+}
+
+// The bytes protocol `t` covers in this packet; false when the packet does not carry it.
+bool protocol_bytes(Filter::Test& t, const PacketContext& p, FieldValue& out) {
+  const capture::RawPacket& raw = p.raw;
+  const packet::PacketView& v = p.view;
+  auto from = [&](const uint8_t* base, uint32_t caplen, uint32_t offset) {
+    if (offset > caplen) return false;
+    out.bytes = base + offset;
+    out.len = caplen - offset;
     return true;
+  };
+  switch (t.extent) {
+    case Extent::kFrame: return from(raw.data, raw.caplen, 0);
+    case Extent::kEth:  // the link header, also when the view holds a reassembled datagram
+      if (raw.linktype == 1) return from(raw.data, raw.caplen, 0);
+      return v.eth_offset != 0xffff && from(v.data, v.caplen, v.eth_offset);
+    case Extent::kIp: return v.l3 == packet::L3::kIpv4 && from(v.data, v.caplen, v.l3_offset);
+    case Extent::kIpv6: return v.l3 == packet::L3::kIpv6 && from(v.data, v.caplen, v.l3_offset);
+    case Extent::kTcp: return v.is_tcp() && from(v.data, v.caplen, v.l4_offset);
+    case Extent::kUdp: return v.is_udp() && from(v.data, v.caplen, v.l4_offset);
+    case Extent::kIcmp: return v.is_icmp() && v.ip_proto == packet::kProtoIcmp && from(v.data, v.caplen, v.l4_offset);
+    case Extent::kIcmpv6: return v.is_icmp() && v.ip_proto == packet::kProtoIcmp6 && from(v.data, v.caplen, v.l4_offset);
+    case Extent::kPayload:
+      extract(t.field, p, t.values);
+      return t.values.n && from(v.data, v.payload_offset + v.payload_len, v.payload_offset);
+    case Extent::kNone: return false;
   }
-  if (name == "eth" && raw.linktype == 1) {  // the link header, also when the view holds a reassembled datagram
-    out.bytes = raw.data;
-    out.len = raw.caplen;
-    return true;
-  }
-  if (name == "eth" && v.eth_offset != 0xffff) from = v.eth_offset;
-  else if ((name == "ip" && v.l3 == packet::L3::kIpv4) || (name == "ipv6" && v.l3 == packet::L3::kIpv6)) from = v.l3_offset;
-  else if ((name == "tcp" && v.is_tcp()) || (name == "udp" && v.is_udp()) || (name == "icmp" && v.is_icmp())) from = v.l4_offset;
-  else return false;
-  if (from > v.caplen) return false;
-  out.bytes = v.data + from;
-  out.len = v.caplen - from;
-  return true;
+  return false;
 }
 
 std::unique_ptr<Filter::Test> compile(const Node& n) {
@@ -194,6 +215,7 @@ std::unique_ptr<Filter::Test> compile(const Node& n) {
                       n.field_column);
   const FieldInfo& info = all_fields()[size_t(t->field)];
   t->type = info.type;
+  if (info.type == FieldType::kProtocol) t->extent = extent_of(info.name, t->field);
   t->op = n.op;
   if (n.slice) {
     if (info.type != FieldType::kEther && info.type != FieldType::kBytes && info.type != FieldType::kProtocol &&
@@ -267,10 +289,10 @@ bool eval(Filter::Test& t, const PacketContext& p) {
     default: break;
   }
   FieldValues& vals = t.values;
-  const FieldInfo& info = all_fields()[size_t(t.field)];
-  if (info.type == FieldType::kProtocol && t.kind != Node::Kind::kExists) {
-    vals.n = 0;
-    if (protocol_bytes(info.name, p.raw, p.view, vals.v[0])) vals.n = 1;
+  if (t.extent != Extent::kNone && t.kind != Node::Kind::kExists) {
+    FieldValue bytes;
+    vals.n = protocol_bytes(t, p, bytes) ? 1 : 0;
+    vals.v[0] = bytes;
   } else {
     extract(t.field, p, vals);
   }

@@ -101,6 +101,7 @@ const Case kCases[] = {
     // contains and matches
     {"tcp contains \"GET\"", TCP}, {"frame contains \"HTTP/1.1\"", TCP ETH}, {"udp contains 00:01", UDP},
     {"frame matches \"(?i)host: \"", TCP}, {"tcp matches \"GET /[a-z]+\\\\.\"", TCP ETH}, {"frame matches \"(?-i)GET /[A-Z]\"", TCP ETH}, {"eth.src contains 0c:29", ETH ARP},
+    {"http contains \"GET\"", TCP ETH}, {"dns contains \"google\"", UDP ETH},
     // time
     {"frame.time_relative < 1", TCP}, {"frame.time_relative >= 0.5", ICMP}, {"frame.number in {1..10}", UDP},
     {"frame.number == 3 or frame.number == 7", ARP},
