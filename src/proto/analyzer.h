@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "util/ip_address.h"
@@ -32,6 +34,24 @@ struct ConnId {
   uint16_t orig_p = 0, resp_p = 0;
   uint8_t proto = 0;        // IP protocol number
   std::string_view uid;     // the conn record's uid, so records can be joined with conn.jsonl
+};
+
+// A TCP connection an analyzer learned of before it opens: FTP's PORT/EPRT and PASV/EPSV name the data
+// connection's originator, responder and responder port (the originator's port is never known).
+struct ExpectedConnection {
+  IpAddress orig_h, resp_h;
+  uint16_t resp_p = 0;
+  std::string_view service;  // the conn record's service when it opens ("ftp-data"); static storage
+  // When set, receives the uid of the connection that matched, so the announcing analyzer can name it.
+  std::shared_ptr<std::string> matched_uid;
+};
+
+// Where analyzers announce expected connections (the application stage's table, session.h).
+class ExpectedConnections {
+ public:
+  virtual ~ExpectedConnections() = default;
+  // Announced at capture time now_ns (the packet that announced it).
+  virtual void expect(ExpectedConnection c, int64_t now_ns) = 0;
 };
 
 // One connection's parser for a byte-stream protocol (TCP).

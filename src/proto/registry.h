@@ -13,11 +13,13 @@
 
 namespace trawl::proto {
 
-// What an analyzer gets at creation: its connection, where records go, and how to name a packet's file.
+// What an analyzer gets at creation: its connection, where records go, how to name a packet's file, and
+// where to announce the connections it expects.
 struct AnalyzerContext {
   ConnId conn;
   RecordSink* sink = nullptr;
   std::span<const std::string_view> file_names;  // by PacketRef::file_index
+  ExpectedConnections* expected = nullptr;       // where to announce data connections (may be null)
 
   // The common record columns for a record completed by packet `at`: src/dst are always the
   // connection's originator and responder.

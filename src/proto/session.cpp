@@ -30,6 +30,7 @@ class SessionBase {
     ctx_.conn = conn_id(start, uid_);
     ctx_.sink = &app.sink();
     ctx_.file_names = app.file_names();
+    ctx_.expected = &app.expected();
   }
   void add_service(std::string_view name) {
     if (!service_.empty()) service_ += ',';
@@ -65,11 +66,18 @@ Segment segment_of(const packet::PacketView& v, const capture::RawPacket& raw, b
 // A TCP connection: two reassemblers feeding the identification buffer, then the analyzer.
 class TcpSession final : public flow::FlowApp, SessionBase {
  public:
-  TcpSession(AppLayer& app, const flow::FlowStart& start)
+  // expected_service: the flow was announced (an FTP data channel): labelled so, its bytes not parsed.
+  TcpSession(AppLayer& app, const flow::FlowStart& start, std::string_view expected_service)
       : SessionBase(app, start),
         reassembler_{flow::TcpReassembler(app.budget(), {app.options().max_buffered_per_direction}),
                      flow::TcpReassembler(app.budget(), {app.options().max_buffered_per_direction})},
-        consumer_{Consumer(this, Dir::kOrig), Consumer(this, Dir::kResp)} {}
+        consumer_{Consumer(this, Dir::kOrig), Consumer(this, Dir::kResp)} {
+    if (!expected_service.empty()) {
+      ++app_.mutable_stats().identified;
+      add_service(expected_service);
+      gave_up_ = true;
+    }
+  }
 
   void on_packet(const packet::PacketView& v, const capture::RawPacket& raw, bool from_orig) override {
     if (v.is_tcp()) on_segment(segment_of(v, raw, from_orig));
@@ -198,7 +206,8 @@ class TcpSession final : public flow::FlowApp, SessionBase {
 // to it, so the session sees exactly the packets it would have seen.
 class LazyTcpSession final : public flow::FlowApp {
  public:
-  LazyTcpSession(AppLayer& app, const flow::FlowStart& start) : app_(app), uid_(start.uid), start_(start) {
+  LazyTcpSession(AppLayer& app, const flow::FlowStart& start, std::string_view expected_service)
+      : app_(app), uid_(start.uid), start_(start), expected_service_(expected_service) {
     start_.uid = uid_;
   }
 
@@ -212,7 +221,7 @@ class LazyTcpSession final : public flow::FlowApp {
         first_.payload = {};
         return;
       }
-      session_ = std::make_unique<TcpSession>(app_, start_);
+      session_ = std::make_unique<TcpSession>(app_, start_, expected_service_);
       if (held_) session_->on_segment(first_);
     }
     session_->on_segment(s);
@@ -221,13 +230,14 @@ class LazyTcpSession final : public flow::FlowApp {
   void on_end(flow::ConnRecord& record) override {
     if (session_) return session_->on_end(record);
     record.missed_bytes = 0;
-    record.service.clear();
+    record.service = expected_service_;  // an announced data connection that never got going is still one
   }
 
  private:
   AppLayer& app_;
   std::string uid_;  // start_.uid points here
   flow::FlowStart start_;
+  std::string_view expected_service_;
   bool held_ = false;
   Segment first_;
   std::unique_ptr<TcpSession> session_;
@@ -302,7 +312,11 @@ AppLayer::~AppLayer() = default;
 std::unique_ptr<flow::FlowApp> AppLayer::create(const flow::FlowStart& start) {
   if (start.proto != kTcp && start.proto != kUdp) return nullptr;
   ++stats_.sessions;
-  if (start.proto == kTcp) return std::make_unique<LazyTcpSession>(*this, start);
+  if (start.proto == kTcp) {
+    std::string_view expected;
+    if (!expected_.empty()) expected = expected_.match(start.orig_h, start.resp_h, start.resp_p, start.uid, start.ts_ns);
+    return std::make_unique<LazyTcpSession>(*this, start, expected);
+  }
   return std::make_unique<UdpSession>(*this, start);
 }
 

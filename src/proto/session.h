@@ -6,6 +6,11 @@
 // registered probe as they grow. A "yes" decides at once; otherwise the best "maybe" (the well-known port
 // breaking ties) decides once kProbeBytes arrived in one direction or the flow ends. Kept bytes are then
 // replayed to the chosen analyzer in arrival order, so it sees the stream from its first byte.
+//
+// Expected connections: a TCP flow an analyzer announced (an FTP data channel, see
+// expected_connection_table.h) is labelled with the announced service ("ftp-data") and not probed: its
+// bytes are file contents, which could look like any protocol (a downloaded mail would say "smtp"). It is
+// still reassembled, for missed_bytes.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 
 #include "flow/flow_app.h"
 #include "flow/tcp_reassembler.h"
+#include "proto/expected_connection_table.h"
 #include "proto/registry.h"
 
 namespace trawl::proto {
@@ -43,6 +49,7 @@ class AppLayer final : public flow::FlowAppFactory {
 
   const AppLayerStats& stats() const { return stats_; }
   flow::ReassemblyBudget& budget() { return budget_; }
+  ExpectedConnectionTable& expected() { return expected_; }
 
   // For the sessions.
   RecordSink& sink() { return sink_; }
@@ -57,6 +64,7 @@ class AppLayer final : public flow::FlowAppFactory {
   AppLayerOptions options_;
   flow::ReassemblyBudget budget_;
   AppLayerStats stats_;
+  ExpectedConnectionTable expected_;
 };
 
 // Picks the analyzer for a connection from the first bytes of each direction (either may be empty).

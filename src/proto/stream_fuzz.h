@@ -10,7 +10,9 @@
 
 namespace trawl::proto {
 
-inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, size_t size) {
+// expected: where announced connections go (for analyzers that announce them, e.g. FTP), or null.
+inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, size_t size,
+                                ExpectedConnections* expected = nullptr) {
   struct WriteSink final : RecordSink {
     std::FILE* null = std::fopen("/dev/null", "w");
     ~WriteSink() override { std::fclose(null); }
@@ -23,6 +25,7 @@ inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, s
   static WriteSink sink;
   AnalyzerContext ctx;
   ctx.sink = &sink;
+  ctx.expected = expected;
   auto a = info.make_stream(ctx);
   PacketRef at;
   // Each chunk: 1 control byte (bit 7 direction, bit 6 with length 0 a gap, bits 0-5 length), then the bytes.

@@ -74,7 +74,7 @@ void FtpAnalyzer::client_line(std::string_view line, bool truncated, const Packe
     FtpRecord r = std::move(pending_.front());
     pending_.pop_front();
     anomaly(r, "too_many_pending_commands");
-    if (ctx_.sink) ctx_.sink->emit(r);  // keeps the command's own packet
+    emit(r);  // keeps the command's own packet
   }
   FtpRecord& r = pending_.emplace_back();
   r.origin = ctx_.origin(at);
@@ -187,10 +187,14 @@ void FtpAnalyzer::reply(uint16_t code, std::string_view text, uint32_t lines, co
       r.data_orig_h = ctx_.conn.orig_h;
       r.data_h = e->addr;
       r.data_p = e->port;
+      expect_data_connection(r, at);
     } else {
       anomaly(r, "bad_passive_reply");
     }
   }
+  // The server connects to the announced endpoint only when it accepted it (a rejected PORT to a third
+  // host, an FTP bounce attempt, opens nothing).
+  if ((r.command == "PORT" || r.command == "EPRT") && code >= 200 && code < 300) expect_data_connection(r, at);
   FtpRecord done = std::move(pending_.front());
   pending_.pop_front();
   login_reply(done, at);
@@ -243,7 +247,23 @@ void FtpAnalyzer::emit_auth(AuthOutcome o, std::string_view reply_text, const Pa
 
 void FtpAnalyzer::finish(FtpRecord& r, const PacketRef& at) {
   r.origin = ctx_.origin(at);
+  emit(r);
+}
+
+void FtpAnalyzer::emit(FtpRecord& r) {
+  // A 1xx reply opens the data connection: a transfer. Its connection has opened by now (the client
+  // connects after 227/229, the server after 150), so the link is set unless it never came.
+  if (r.prelim_code && data_uid_ && !data_uid_->empty()) {
+    r.data_uid = *data_uid_;
+    data_uid_.reset();
+  }
   if (ctx_.sink) ctx_.sink->emit(r);
+}
+
+void FtpAnalyzer::expect_data_connection(const FtpRecord& r, const PacketRef& at) {
+  if (!ctx_.expected || !r.has_data || r.data_h.empty()) return;
+  data_uid_ = std::make_shared<std::string>();
+  ctx_.expected->expect({r.data_orig_h, r.data_h, r.data_p, "ftp-data", data_uid_}, at.ts_ns);
 }
 
 void FtpAnalyzer::on_end(const PacketRef& at) {
@@ -259,7 +279,7 @@ void FtpAnalyzer::on_end(const PacketRef& at) {
   while (!pending_.empty()) {
     FtpRecord& r = pending_.front();
     if (r.command == "PASS" && login_ == Login::kPassSent) emit_auth(AuthOutcome::kUnknown, {}, at);
-    if (ctx_.sink) ctx_.sink->emit(r);  // unanswered: the command's own packet
+    emit(r);  // unanswered: the command's own packet
     pending_.pop_front();
   }
   // PASS answered by 332 and ACCT never answered: the attempt stays open.

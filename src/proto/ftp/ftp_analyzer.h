@@ -2,6 +2,10 @@
 // FtpRecord each, multi-line replies joined, 1xx kept as the preliminary code), follows USER/PASS/ACCT to
 // one AuthRecord per login attempt, parses the data-connection endpoints of PORT/EPRT/PASV/EPSV, and stops
 // at AUTH TLS (the rest is TLS).
+//
+// Data connections: an accepted PORT/EPRT (2xx reply) or a 227/229 reply announces the data connection
+// as an expected connection (AnalyzerContext::expected), so its conn record gets the service "ftp-data";
+// the next command answered with a 1xx (the transfer) names that connection's uid in data_uid.
 #pragma once
 
 #include <algorithm>
@@ -65,6 +69,8 @@ class FtpAnalyzer final : public StreamAnalyzer {
   void login_reply(const FtpRecord& r, const PacketRef& at);
   void emit_auth(AuthOutcome o, std::string_view reply_text, const PacketRef& at);
   void anomaly(FtpRecord& r, std::string_view a);
+  void expect_data_connection(const FtpRecord& r, const PacketRef& at);
+  void emit(FtpRecord& r);
 
   AnalyzerContext ctx_;
   LineAssembler client_{kMaxLine}, server_{kMaxLine};
@@ -81,6 +87,8 @@ class FtpAnalyzer final : public StreamAnalyzer {
   uint32_t ml_lines_ = 0;
   bool ml_truncated_ = false;
   std::string pending_anomaly_;  // noted before the record it belongs to exists (gaps)
+  // The last announced data connection; the table writes its uid when the connection opens.
+  std::shared_ptr<std::string> data_uid_;
   bool tls_ = false;
   bool done_ = false;
 };

@@ -15,7 +15,7 @@ constexpr output::Column kOwn[] = {
     {"file", CT::kString, 0},         {"reply_code", CT::kCount, -3},  {"reply_msg", CT::kString, 0},
     {"prelim_code", CT::kCount, -3},  {"reply_lines", CT::kCount, -3}, {"data_passive", CT::kBool, 5},
     {"data_orig_h", CT::kAddr, 15},   {"data_h", CT::kAddr, 15},       {"data_p", CT::kPort, -5},
-    {"anomalies", CT::kJson, 0},
+    {"data_uid", CT::kString, 13},    {"anomalies", CT::kJson, 0},
 };
 constexpr auto kColumns = [] {
   std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
@@ -65,6 +65,7 @@ void FtpRecord::write(output::TableWriter& w, const WriteOptions& options) const
     w.add_null();
     w.add_null();
   }
+  add_opt(w, data_uid);
   fmt::memory_buffer buf;
   buf.push_back('[');
   for (size_t i = 0; i < anomalies.size(); ++i) {

@@ -26,6 +26,9 @@ struct FtpRecord final : Record {
   bool data_passive = false;
   IpAddress data_orig_h, data_h;
   uint16_t data_p = 0;
+  // On the transfer command (RETR, LIST, STOR, ...: one with a 1xx reply): the uid of the data
+  // connection that opened from the last PORT/EPRT/PASV/EPSV, whose conn record says "ftp-data".
+  std::string data_uid;
   std::vector<std::string> anomalies;
 
   static const RecordType kType;

@@ -275,6 +275,43 @@ TEST(FtpAnalyzer, DataEndpoints) {
   EXPECT_EQ(ftp[4]["anomalies"][0], "bad_data_port");
 }
 
+// Records the announcements; the data connection "opens" at once, named after the announced port.
+struct OpeningExpectations final : ExpectedConnections {
+  std::vector<std::string> announced;
+  void expect(ExpectedConnection c, int64_t) override {
+    std::string port = std::to_string(c.resp_p);
+    announced.push_back(std::string(c.service) + " " + c.orig_h.str() + " " + c.resp_h.str() + " " + port);
+    if (c.matched_uid) *c.matched_uid = "Cdata" + port;
+  }
+};
+
+TEST(FtpAnalyzer, AnnouncesAcceptedDataConnectionsAndNamesThemOnTheTransfer) {
+  auto ctx = ctx_for("10.0.0.1", "10.0.0.2");
+  OpeningExpectations expected;
+  ctx.expected = &expected;
+  auto chunks = convo({{0, "PASV\r\n"},
+                       {1, "227 Entering Passive Mode (10,0,0,2,4,1).\r\n"},
+                       {0, "LIST\r\n"},
+                       {1, "150 Here comes the directory listing.\r\n226 Directory send OK.\r\n"},
+                       {0, "PORT 10,0,0,9,0,7\r\n"},
+                       {1, "500 Illegal PORT command.\r\n"},
+                       {0, "EPRT |1|10.0.0.1|5282|\r\n"},
+                       {1, "200 EPRT command successful.\r\n"},
+                       {0, "CWD /pub\r\n"},
+                       {1, "250 ok\r\n"},
+                       {0, "RETR a.txt\r\n"},
+                       {1, "150 Opening BINARY mode data connection.\r\n"}});  // capture ends: no 226
+  auto r = feed(kFtpAnalyzer, chunks, 0, &ctx);
+  // The rejected PORT (a bounce attempt to 10.0.0.9) announces nothing.
+  EXPECT_EQ(expected.announced,
+            (std::vector<std::string>{"ftp-data 10.0.0.1 10.0.0.2 1025", "ftp-data 10.0.0.2 10.0.0.1 5282"}));
+  auto ftp = r.sink.of("ftp");
+  ASSERT_EQ(ftp.size(), 6u);
+  std::vector<std::string> data_uids;
+  for (const auto& f : ftp) data_uids.push_back(str(f["data_uid"]));
+  EXPECT_EQ(data_uids, (std::vector<std::string>{"", "Cdata1025", "", "", "", "Cdata5282"}));
+}
+
 TEST(FtpParse, EndpointsRejectHostileInput) {
   EXPECT_FALSE(parse_port_arg("1,2,3,4,5"));
   EXPECT_FALSE(parse_port_arg("1,2,3,4,5,256"));
