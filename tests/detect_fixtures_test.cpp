@@ -72,12 +72,15 @@ TEST(DetectFixtures, EveryLabelledFindingAndNothingElse) {
     auto r = run(shell_quote(trawl_binary()) + " analyze -q " + shell_quote(pcap) + " -o " + shell_quote(out.path()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // analyze feeds the detectors its conn records in memory; `trawl detect` reads them back from conn.jsonl:
-    // the same alerts and stories, byte for byte.
+    // the same alerts and stories, byte for byte, whether the detectors share one thread or each has its own.
     const std::string from_analyze = read_file(out.file("alerts.jsonl")), story = read_file(out.file("story.json"));
-    auto again = run(shell_quote(trawl_binary()) + " detect -q " + shell_quote(out.path()));
-    ASSERT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(read_file(out.file("alerts.jsonl")), from_analyze);
-    EXPECT_EQ(read_file(out.file("story.json")), story);
+    for (const char* threads : {"1", "16"}) {
+      SCOPED_TRACE(std::string("--detect-threads ") + threads);
+      auto again = run(shell_quote(trawl_binary()) + " detect -q --detect-threads " + threads + " " + shell_quote(out.path()));
+      ASSERT_EQ(again.exit_code, 0) << again.err;
+      EXPECT_EQ(read_file(out.file("alerts.jsonl")), from_analyze);
+      EXPECT_EQ(read_file(out.file("story.json")), story);
+    }
     std::vector<nlohmann::json> alerts;
     std::istringstream in(from_analyze);
     for (std::string line; std::getline(in, line);) alerts.push_back(nlohmann::json::parse(line));

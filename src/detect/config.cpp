@@ -156,18 +156,17 @@ HomeNet::HomeNet(const std::vector<std::string>& cidrs) {
       }
       if (prefix < 0 || prefix > max) throw std::runtime_error(fmt::format("bad prefix length in '{}'", text));
     }
-    nets_.push_back({*base, prefix});
+    IpAddress mask;
+    for (int bit = 0; bit < prefix; ++bit) mask.bytes[size_t(bit / 8)] |= uint8_t(0x80 >> (bit % 8));
+    nets_.push_back({{base->word(0) & mask.word(0), base->word(1) & mask.word(1)}, {mask.word(0), mask.word(1)},
+                     base->family});
   }
 }
 
 bool HomeNet::contains(const IpAddress& a) const {
-  for (const auto& n : nets_) {
-    if (n.base.family != a.family) continue;
-    int full = n.prefix / 8, rest = n.prefix % 8;
-    if (std::memcmp(n.base.bytes.data(), a.bytes.data(), size_t(full)) != 0) continue;
-    if (rest && ((n.base.bytes[size_t(full)] ^ a.bytes[size_t(full)]) & uint8_t(0xff << (8 - rest)))) continue;
-    return true;
-  }
+  const uint64_t w0 = a.word(0), w1 = a.word(1);
+  for (const Net& n : nets_)
+    if (n.family == a.family && (w0 & n.mask[0]) == n.base[0] && (w1 & n.mask[1]) == n.base[1]) return true;
   return false;
 }
 

@@ -52,9 +52,11 @@ class HomeNet {
   bool contains(std::string_view address_text) const;  // false for text that is not an address
 
  private:
+  // A network as its address and mask in IpAddress::word() form: a test is two masked compares (detectors
+  // ask for every connection's both ends).
   struct Net {
-    IpAddress base;
-    int prefix;
+    uint64_t base[2], mask[2];
+    uint8_t family;
   };
   std::vector<Net> nets_;
 };

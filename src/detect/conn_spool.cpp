@@ -1,5 +1,7 @@
 #include "detect/conn_spool.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -88,12 +90,20 @@ void ConnSpool::flush() {
   buf_.clear();
 }
 
-uint64_t ConnSpool::for_each(const std::function<void(const RecordView&)>& fn) {
+void ConnSpool::finish_writing() {
   flush();
-  if (std::fflush(file_.get()) != 0 || std::fseek(file_.get(), 0, SEEK_SET) != 0)
-    throw std::runtime_error(fmt::format("cannot read the conn spool back: {}", std::strerror(errno)));
-  // A record is at most a header, 255 frames and four strings of 64 KiB: the buffer always holds a whole one.
-  std::vector<char> in(kFlushAt + sizeof(SpoolHeader) + 255 * sizeof(ConnRow::Frame) + 4 * size_t(UINT16_MAX));
+  if (std::fflush(file_.get()) != 0)
+    throw std::runtime_error(fmt::format("cannot write the conn spool: {}", std::strerror(errno)));
+}
+
+uint64_t ConnSpool::for_each(const std::function<void(const RecordView&)>& fn) const {
+  // A record is at most a header, 255 frames and four strings of 64 KiB: with that much left in the buffer
+  // there is always a whole one; below it, the rest moves to the front and the buffer is filled again.
+  if (!buf_.empty()) throw std::logic_error("ConnSpool::for_each before finish_writing");
+  constexpr size_t kLargestRecord = sizeof(SpoolHeader) + 255 * sizeof(ConnRow::Frame) + 4 * size_t(UINT16_MAX);
+  std::vector<char> in(size_t(2) << 20);
+  const int fd = fileno(file_.get());
+  off_t offset = 0;
   size_t have = 0, pos = 0;
   bool eof = false;
   uint64_t n = 0;
@@ -101,16 +111,18 @@ uint64_t ConnSpool::for_each(const std::function<void(const RecordView&)>& fn) {
   row.file_names = file_names_;
   std::vector<ConnRow::Frame> frames;
   while (true) {
-    if (!eof && have - pos < in.size() / 2) {
+    if (!eof && have - pos < kLargestRecord) {
       std::memmove(in.data(), in.data() + pos, have - pos);
       have -= pos;
       pos = 0;
-      size_t got = std::fread(in.data() + have, 1, in.size() - have, file_.get());
-      if (got == 0) {
-        if (std::ferror(file_.get())) throw std::runtime_error("cannot read the conn spool back");
-        eof = true;
+      while (!eof && have < in.size()) {
+        ssize_t got = ::pread(fd, in.data() + have, in.size() - have, offset);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw std::runtime_error(fmt::format("cannot read the conn spool back: {}", std::strerror(errno)));
+        eof = got == 0;
+        have += size_t(got);
+        offset += got;
       }
-      have += got;
     }
     if (have - pos < sizeof(SpoolHeader)) break;
     SpoolHeader h;

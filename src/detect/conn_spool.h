@@ -25,9 +25,13 @@ class ConnSpool final : public flow::FlowSink {
 
   void on_flow_end(flow::ConnRecord&& record) override;
 
-  // Calls fn for every record, in the order they came; returns how many. Throws std::runtime_error when the
-  // temporary file cannot be written or read.
-  uint64_t for_each(const std::function<void(const RecordView&)>& fn);
+  // Writes out what is buffered: call it once the flows have ended and before for_each. Throws
+  // std::runtime_error when the temporary file cannot be written.
+  void finish_writing();
+
+  // Calls fn for every record, in the order they came; returns how many. Several threads may read at once
+  // (each call reads the file on its own). Throws std::runtime_error when the file cannot be read.
+  uint64_t for_each(const std::function<void(const RecordView&)>& fn) const;
 
  private:
   void flush();

@@ -64,6 +64,7 @@ TEST(ConnSpool, RowsReadExactlyAsTheirJsonLines) {
                         "resp_bytes", "conn_state", "missed_bytes", "history", "orig_pkts", "orig_ip_bytes",
                         "resp_pkts", "resp_ip_bytes", "orig_flags", "vlan", "file", "frame", "frames", "nothing"};
   size_t i = 0;
+  spool.finish_writing();
   uint64_t seen = spool.for_each([&](const RecordView& row) {
     ASSERT_LT(i, lines.size());
     simdjson::dom::element doc = parser.parse(lines[i]);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -68,44 +69,48 @@ const std::vector<std::string>& record_type_order() {
   return order;
 }
 
-DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which,
-                           ConnSpool* spool) {
-  HomeNet home(config.strings("general.home_net"));
-  DetectContext context{config, home};
-  std::vector<std::unique_ptr<Detector>> running;
-  std::vector<std::vector<Detector*>> readers(record_type_order().size());
-  std::set<std::string> unknown;
-  for (const DetectorInfo* info : which) {
-    running.push_back(info->make(context));
-    for (std::string_view type : info->inputs) {
-      auto it = std::find(record_type_order().begin(), record_type_order().end(), type);
-      if (it == record_type_order().end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
-      readers[size_t(it - record_type_order().begin())].push_back(running.back().get());
-    }
-  }
+namespace {
 
-  DetectResult result;
+// One thread's share: some detectors, the record types they read, what it read.
+struct DetectorGroup {
+  std::vector<size_t> members;  // indices into the detector list
+  std::vector<std::vector<Alert>> alerts;  // per member
+  std::map<std::string, uint64_t> records, malformed;
+  std::set<std::string> missing;
+  std::exception_ptr error;
+};
+
+void run_group(const std::string& dir, std::span<const DetectorInfo* const> which,
+               const std::vector<std::unique_ptr<Detector>>& running, const ConnSpool* spool, DetectorGroup& group) {
+  const auto& order = record_type_order();
+  std::vector<std::vector<Detector*>> readers(order.size());
+  for (size_t m : group.members)
+    for (std::string_view type : which[m]->inputs) {
+      auto it = std::find(order.begin(), order.end(), type);
+      if (it == order.end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
+      readers[size_t(it - order.begin())].push_back(running[m].get());
+    }
   simdjson::dom::parser parser;
   std::vector<char> buf;
   for (size_t t = 0; t < readers.size(); ++t) {
     if (readers[t].empty()) continue;
-    const std::string& type = record_type_order()[t];
+    const std::string& type = order[t];
     if (spool && type == "conn") {
-      result.records[type] = spool->for_each([&](const RecordView& view) {
+      group.records[type] = spool->for_each([&](const RecordView& view) {
         for (Detector* d : readers[t]) d->on_record(type, view);
       });
       continue;
     }
     std::string path = (std::filesystem::path(dir) / (type + ".jsonl")).string();
     if (!std::filesystem::exists(path)) {
-      result.missing.push_back(type + ".jsonl");
+      group.missing.insert(type);
       continue;
     }
-    uint64_t& count = result.records[type];
+    uint64_t& count = group.records[type];
     for_each_line(path, buf, [&](std::string_view line) {
       simdjson::dom::object object;
       if (parser.parse(line.data(), line.size(), false).get_object().get(object)) {
-        ++result.malformed[type];
+        ++group.malformed[type];
         return;
       }
       ++count;
@@ -113,7 +118,60 @@ DetectResult run_detectors(const std::string& dir, const Config& config, std::sp
       for (Detector* d : readers[t]) d->on_record(type, view);
     });
   }
-  for (auto& d : running) d->finish(result.alerts);
+  group.alerts.resize(group.members.size());
+  for (size_t i = 0; i < group.members.size(); ++i) running[group.members[i]]->finish(group.alerts[i]);
+}
+
+}  // namespace
+
+DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which,
+                           ConnSpool* spool, unsigned threads) {
+  HomeNet home(config.strings("general.home_net"));
+  DetectContext context{config, home};
+  std::vector<std::unique_ptr<Detector>> running;
+  for (const DetectorInfo* info : which) running.push_back(info->make(context));
+
+  // Costliest first, each to the least loaded group.
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<DetectorGroup> groups(std::max<size_t>(1, std::min<size_t>(threads, running.size())));
+  std::vector<size_t> by_cost(running.size());
+  for (size_t i = 0; i < by_cost.size(); ++i) by_cost[i] = i;
+  std::stable_sort(by_cost.begin(), by_cost.end(), [&](size_t a, size_t b) { return which[a]->cost > which[b]->cost; });
+  std::vector<uint64_t> load(groups.size());
+  for (size_t i : by_cost) {
+    size_t g = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    groups[g].members.push_back(i);
+    load[g] += which[i]->cost;
+  }
+
+  if (spool) spool->finish_writing();
+  auto work = [&](DetectorGroup& group) {
+    try {
+      run_group(dir, which, running, spool, group);
+    } catch (...) {
+      group.error = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t g = 1; g < groups.size(); ++g) helpers.emplace_back(work, std::ref(groups[g]));
+    work(groups[0]);
+  }
+
+  DetectResult result;
+  std::vector<std::vector<Alert>*> alerts_of(running.size());
+  std::set<std::string> missing;
+  for (DetectorGroup& group : groups) {
+    if (group.error) std::rethrow_exception(group.error);
+    for (size_t i = 0; i < group.members.size(); ++i) alerts_of[group.members[i]] = &group.alerts[i];
+    result.records.insert(group.records.begin(), group.records.end());
+    result.malformed.insert(group.malformed.begin(), group.malformed.end());
+    missing.insert(group.missing.begin(), group.missing.end());
+  }
+  for (const std::string& type : record_type_order())
+    if (missing.count(type)) result.missing.push_back(type + ".jsonl");
+  for (auto* alerts : alerts_of)
+    for (Alert& a : *alerts) result.alerts.push_back(std::move(a));
   std::stable_sort(result.alerts.begin(), result.alerts.end(), alert_order);
   return result;
 }

@@ -28,8 +28,13 @@ class ConnSpool;
 // file size) and runs the detectors. With a spool (inside analyze), conn records come from it instead of
 // conn.jsonl: the same records, without parsing JSON. Throws std::runtime_error when a file exists but
 // cannot be read.
+//
+// threads: the detectors are split into that many groups (by DetectorInfo::cost), each run on its own
+// thread reading the record types its detectors want; 0 means one per core. Detectors share nothing, and
+// their alerts are put together in detector order before sorting: the result is the same for any count.
 DetectResult run_detectors(const std::string& dir, const Config& config,
-                           std::span<const DetectorInfo* const> which = detectors(), ConnSpool* spool = nullptr);
+                           std::span<const DetectorInfo* const> which = detectors(), ConnSpool* spool = nullptr,
+                           unsigned threads = 1);
 
 // Writes alerts.jsonl: one alert per line, in the given order.
 void write_alerts(const std::string& path, const std::vector<Alert>& alerts);

@@ -141,5 +141,59 @@ TEST(DetectEngine, FeedsEveryLineOfBigFilesDnsBeforeConnAndSkipsBadLines) {
   EXPECT_EQ(none.missing, (std::vector<std::string>{"dns.jsonl", "conn.jsonl"}));
 }
 
+// Counts the records it reads; its one alert differs from its twin's only in the evidence, which the alert
+// order does not look at: ties keep the detectors' order.
+class Counter final : public Detector {
+ public:
+  explicit Counter(std::string name, bool fail) : name_(std::move(name)), fail_(fail) {}
+  void on_record(std::string_view type, const RecordView&) override {
+    if (fail_) throw std::runtime_error("cannot count " + std::string(type));
+    ++count_;
+  }
+  void finish(std::vector<Alert>& out) override {
+    Alert a;
+    a.type = "ioc.match";
+    a.evidence["by"] = name_;
+    a.evidence["records"] = count_;
+    out.push_back(a);
+  }
+
+ private:
+  std::string name_;
+  bool fail_;
+  uint64_t count_ = 0;
+};
+constexpr std::string_view kConnOnly[] = {"conn"};
+constexpr std::string_view kDnsAndConn[] = {"dns", "conn"};
+const DetectorInfo kCheap{"general", kConnOnly, kRecorderTypes, "test",
+                          [](const DetectContext&) -> std::unique_ptr<Detector> { return std::make_unique<Counter>("cheap", false); }};
+const DetectorInfo kDear{"general", kDnsAndConn, kRecorderTypes, "test",
+                         [](const DetectContext&) -> std::unique_ptr<Detector> { return std::make_unique<Counter>("dear", false); },
+                         100};
+const DetectorInfo kFailing{"general", kConnOnly, kRecorderTypes, "test",
+                            [](const DetectContext&) -> std::unique_ptr<Detector> { return std::make_unique<Counter>("x", true); },
+                            100};
+
+TEST(DetectEngine, ThreadsSplitTheDetectorsWithTheSameResult) {
+  testing::TempDir dir;
+  testing::write_file(dir.file("conn.jsonl"), "{\"ts\":1}\n{\"ts\":2}\nbad\n");
+  const DetectorInfo* which[] = {&kCheap, &kDear};
+  for (unsigned threads : {1u, 2u, 8u}) {
+    SCOPED_TRACE(threads);
+    DetectResult r = run_detectors(dir.path(), Config::defaults(), which, nullptr, threads);
+    ASSERT_EQ(r.alerts.size(), 2u);
+    EXPECT_EQ(r.alerts[0].evidence["by"], "cheap");  // the detectors' order, whichever thread ran them
+    EXPECT_EQ(r.alerts[1].evidence["by"], "dear");
+    EXPECT_EQ(r.alerts[0].evidence["records"], 2);
+    EXPECT_EQ(r.alerts[1].evidence["records"], 2);
+    EXPECT_EQ(r.records["conn"], 2u);
+    EXPECT_EQ(r.malformed["conn"], 1u);
+    EXPECT_EQ(r.missing, std::vector<std::string>{"dns.jsonl"});
+  }
+  // A detector that fails on another thread fails the run.
+  const DetectorInfo* failing[] = {&kCheap, &kFailing};
+  EXPECT_THROW(run_detectors(dir.path(), Config::defaults(), failing, nullptr, 2), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace trawl::detect

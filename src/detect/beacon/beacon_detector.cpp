@@ -156,8 +156,7 @@ class BeaconDetector final : public Detector {
       auto score = evaluate(members, span);
       if (!score) continue;
       covered.insert(endpoints.begin(), endpoints.end());
-      candidates.push_back({make_alert(*members.front().pair, src_domain.second, endpoints, members, *score, span),
-                            members.front().pair->src, score->interval, endpoints.size()});
+      candidates.push_back({src_domain.second, std::move(endpoints), std::move(members), *score});
     }
     for (const PairKey* key : keys) {
       if (covered.count(*key)) continue;
@@ -167,39 +166,54 @@ class BeaconDetector final : public Detector {
       if (!domain.empty() && ignored_domain(domain)) continue;
       auto score = evaluate(members, span);
       if (!score) continue;
-      candidates.push_back({make_alert(*key, domain, {*key}, members, *score, span), key->src, score->interval, 1});
+      candidates.push_back({std::move(domain), {*key}, std::move(members), *score});
     }
-    drop_shared_rhythms(candidates);
-    for (auto& c : candidates) out.push_back(std::move(c.alert));
+    // Alerts are made for the series that stay: a replayed capture can make thousands of candidates.
+    std::vector<bool> dropped = shared_rhythms(candidates);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      if (!dropped[i]) out.push_back(make_alert(*c.members.front().pair, c.domain, c.endpoints, c.members, c.score, span));
+    }
   }
 
  private:
   struct Candidate {
-    Alert alert;
-    IpAddress src;
-    double interval;
-    size_t endpoints;
+    std::string domain;
+    std::set<PairKey> endpoints;
+    std::vector<Member> members;  // in time order
+    Score score;
+    const IpAddress& src() const { return members.front().pair->src; }
   };
 
   // One source reaching more than max_same_rhythm endpoints at one rhythm is a crawler, a monitoring job or a
-  // replayed capture, not a C2 channel: those series are dropped together.
-  void drop_shared_rhythms(std::vector<Candidate>& candidates) const {
+  // replayed capture, not a C2 channel: those series are dropped together. Returns which to drop.
+  std::vector<bool> shared_rhythms(const std::vector<Candidate>& candidates) const {
+    // Per source, candidates in interval order: those within the tolerance of one are a window around it.
+    std::vector<size_t> order(candidates.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto interval = [&](size_t i) { return candidates[i].score.interval; };
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return std::tie(candidates[a].src(), candidates[a].score.interval, a) <
+             std::tie(candidates[b].src(), candidates[b].score.interval, b);
+    });
     std::vector<bool> drop(candidates.size());
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      size_t endpoints = 0;
-      for (const Candidate& other : candidates)
-        if (other.src == candidates[i].src &&
-            std::abs(other.interval - candidates[i].interval) <= settings_.same_rhythm_tolerance * candidates[i].interval)
-          endpoints += other.endpoints;
-      drop[i] = int64_t(endpoints) > settings_.max_same_rhythm;
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < candidates.size(); ++i)
-      if (!drop[i]) {
-        if (kept != i) candidates[kept] = std::move(candidates[i]);
-        ++kept;
+    const double tolerance = settings_.same_rhythm_tolerance;
+    for (size_t b = 0; b < order.size();) {
+      size_t e = b + 1;
+      while (e < order.size() && candidates[order[e]].src() == candidates[order[b]].src()) ++e;
+      std::vector<size_t> sum(e - b + 1);  // endpoints of order[b .. b+k) in sum[k]
+      for (size_t k = b; k < e; ++k) sum[k - b + 1] = sum[k - b] + candidates[order[k]].endpoints.size();
+      size_t lo = b, hi = b;
+      for (size_t k = b; k < e; ++k) {
+        const double x = interval(order[k]), reach = tolerance * x;
+        while (std::abs(interval(order[lo]) - x) > reach && interval(order[lo]) < x) ++lo;
+        if (hi < k) hi = k;
+        while (hi + 1 < e && std::abs(interval(order[hi + 1]) - x) <= reach) ++hi;
+        drop[order[k]] = int64_t(sum[hi - b + 1] - sum[lo - b]) > settings_.max_same_rhythm;
       }
-    candidates.resize(kept);
+      b = e;
+    }
+    return drop;
   }
 
   void add_conn(const RecordView& r) {
@@ -406,6 +420,6 @@ const DetectorInfo kBeaconDetector{
     "(min_presence), and a source that reaches more than max_same_rhythm endpoints at one rhythm is a poller,\n"
     "not an implant. By default only internal (home_net) sources to external destinations are scored, and\n"
     "ignore_services / ignore_domains keep NTP, DNS and other known periodic traffic out.",
-    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<BeaconDetector>(c); }};
+    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<BeaconDetector>(c); }, 145};
 
 }  // namespace trawl::detect::beacon

@@ -727,6 +727,6 @@ const DetectorInfo kBruteforceDetector{
     "count: servers answer wrong passwords late), or a success with a common password.",
     [](const DetectContext& context) -> std::unique_ptr<Detector> {
       return std::make_unique<bruteforce::BruteforceDetector>(context);
-    }};
+    }, 25};
 
 }  // namespace trawl::detect

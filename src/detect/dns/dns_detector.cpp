@@ -464,6 +464,6 @@ const DetectorInfo kDnsDetector{
     "A lookup an internal resolver makes right after a client asked it the same name is the client's. When a\n"
     "resolver looked a malicious name up for a client the capture does not show, the internal hosts that then\n"
     "connect to the addresses it resolved to are named in evidence.clients and get the alert.",
-    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<DnsDetector>(c); }};
+    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<DnsDetector>(c); }, 55};
 
 }  // namespace trawl::detect::dns

@@ -45,7 +45,7 @@ struct QuoteKey {
 };
 
 struct Probe {
-  IpAddress scanner;
+  uint32_t scanner;  // AddressIds of the scanners
   Kind kind;
   Outcome outcome;
   uint16_t port;   // destination port (0 for ARP and ICMP)
@@ -146,7 +146,8 @@ class ScanDetector final : public Detector {
   Settings settings_;
   const HomeNet& home_;
   std::vector<Probe> probes_;
-  AddressIds targets_;
+  AddressIds scanners_, targets_;
+  std::vector<uint32_t> probes_per_scanner_;
   std::vector<std::string> files_;
   uint32_t last_file_ = 0;
   absl::flat_hash_map<QuoteKey, IcmpAnswer> icmp_answers_;
@@ -161,7 +162,10 @@ void ScanDetector::add(const IpAddress& scanner, Kind kind, Outcome outcome, con
     last_file_ = uint32_t(it - files_.begin());
     if (it == files_.end()) files_.emplace_back(file);
   }
-  probes_.push_back(Probe{scanner, kind, outcome, port, sport, targets_.id(target), last_file_, ts, frame});
+  const uint32_t id = scanners_.id(scanner);
+  if (id == probes_per_scanner_.size()) probes_per_scanner_.push_back(0);
+  ++probes_per_scanner_[id];
+  probes_.push_back(Probe{id, kind, outcome, port, sport, targets_.id(target), last_file_, ts, frame});
 }
 
 void ScanDetector::on_arp(const RecordView& r) {
@@ -253,20 +257,31 @@ void ScanDetector::on_conn(const RecordView& r) {
 }
 
 void ScanDetector::finish(std::vector<Alert>& out) {
-  std::sort(probes_.begin(), probes_.end(), [](const Probe& a, const Probe& b) {
-    return std::tie(a.scanner, a.kind, a.target, a.port, a.ts, a.frame) <
-           std::tie(b.scanner, b.kind, b.target, b.port, b.ts, b.frame);
-  });
   // No threshold is met by fewer items than the smallest one: most sources (clients, spoofed floods)
   // are dismissed here without any work.
   const size_t least = size_t(std::max<int64_t>(1, std::min({settings_.min_ports, settings_.udp_min_ports,
                                                               settings_.min_hosts, settings_.arp_min_targets,
                                                               settings_.icmp_min_targets})));
+  // The probes of the sources that remain, sources in address order, each source's by (kind, target, port,
+  // ts, frame); sorted in place: there may be millions.
+  std::vector<uint32_t> scanners;
+  for (uint32_t id = 0; id < probes_per_scanner_.size(); ++id)
+    if (probes_per_scanner_[id] >= least) scanners.push_back(id);
+  std::sort(scanners.begin(), scanners.end(),
+            [&](uint32_t a, uint32_t b) { return scanners_.address(a) < scanners_.address(b); });
+  std::vector<uint32_t> rank(probes_per_scanner_.size(), UINT32_MAX);
+  for (uint32_t i = 0; i < scanners.size(); ++i) rank[scanners[i]] = i;
+  auto end = std::partition(probes_.begin(), probes_.end(), [&](const Probe& p) { return rank[p.scanner] != UINT32_MAX; });
+  probes_.erase(end, probes_.end());
+  std::sort(probes_.begin(), probes_.end(), [&](const Probe& x, const Probe& y) {
+    const uint64_t kx = uint64_t(x.kind) << 48 | uint64_t(x.target) << 16 | x.port;
+    const uint64_t ky = uint64_t(y.kind) << 48 | uint64_t(y.target) << 16 | y.port;
+    return std::tie(rank[x.scanner], kx, x.ts, x.frame) < std::tie(rank[y.scanner], ky, y.ts, y.frame);
+  });
   for (size_t b = 0; b < probes_.size();) {
-    size_t e = b + 1;
-    while (e < probes_.size() && probes_[e].scanner == probes_[b].scanner) ++e;
-    if (e - b >= least) evaluate_scanner(std::span(probes_).subspan(b, e - b), out);
-    b = e;
+    const size_t n = probes_per_scanner_[probes_[b].scanner];
+    evaluate_scanner(std::span(probes_).subspan(b, n), out);
+    b += n;
   }
   probes_.clear();
   probes_.shrink_to_fit();
@@ -448,7 +463,7 @@ void ScanDetector::port_scan_alert(std::span<const Probe> group, std::span<const
   else what = fmt::format("{} ports on {} hosts", ports.size(), targets.size());
   a.summary = fmt::format("{} {} {} ({}) {}.", a.src, info.verb, what, found, duration_text(a.ts_last - a.ts_first));
   a.mitre = {"T1046"};
-  if (horizontal && !home_.contains(group[0].scanner)) a.mitre.push_back("T1595.001");
+  if (horizontal && !home_.contains(scanners_.address(group[0].scanner))) a.mitre.push_back("T1595.001");
   out.push_back(std::move(a));
 }
 
@@ -461,7 +476,7 @@ void ScanDetector::sweep_alert(std::span<const Probe> group, std::vector<Alert>&
     bool first = i == 0 || group[i - 1].target != p.target;
     if (first) targets.push_back(p.target);
     // Replies: an ARP reply from the target to the scanner; for echo, the flow's own answer.
-    bool alive = arp ? arp_replies_.contains({targets_.address(p.target), p.scanner}) : p.outcome == kOpen;
+    bool alive = arp ? arp_replies_.contains({targets_.address(p.target), scanners_.address(p.scanner)}) : p.outcome == kOpen;
     if (alive && (answered.empty() || answered.back() != p.target)) answered.push_back(p.target);
     if (!arp && first) {
       bool unreach = false;
@@ -478,7 +493,7 @@ void ScanDetector::sweep_alert(std::span<const Probe> group, std::vector<Alert>&
   Alert a;
   a.type = arp ? "scan.arp_sweep" : "scan.icmp_sweep";
   a.severity = Severity::kLow;
-  a.proto = arp ? "arp" : group[0].scanner.is_v6() ? "icmp6" : "icmp";
+  a.proto = arp ? "arp" : scanners_.address(group[0].scanner).is_v6() ? "icmp6" : "icmp";
   fill_common(a, group);
   auto& ev = a.evidence;
   ev["targets_count"] = targets.size();
@@ -495,12 +510,12 @@ void ScanDetector::sweep_alert(std::span<const Probe> group, std::vector<Alert>&
   a.summary = fmt::format("{} {} {} addresses ({} to {}), {} answered, {}.", a.src, arp ? "ARP-swept" : "pinged",
                           targets.size(), lo->str(), hi->str(), answered.size(), duration_text(a.ts_last - a.ts_first));
   a.mitre = {"T1018"};
-  if (!home_.contains(group[0].scanner)) a.mitre.push_back("T1595.001");
+  if (!home_.contains(scanners_.address(group[0].scanner))) a.mitre.push_back("T1595.001");
   out.push_back(std::move(a));
 }
 
 void ScanDetector::fill_common(Alert& a, std::span<const Probe> probes) const {
-  a.src = probes[0].scanner.str();
+  a.src = scanners_.text(probes[0].scanner);
   a.count = probes.size();
   // The first probes in time are the frames to look at.
   std::vector<const Probe*> by_time;
@@ -537,6 +552,6 @@ const DetectorInfo kScanDetector{
     "both cases those probes must be at least min_probe_ratio of the ports or hosts the source touched\n"
     "there (services it really used do not count as probed). Evidence: shape, targets and ports (capped\n"
     "lists and full counts), the answers, and the open services found.",
-    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<ScanDetector>(c); }};
+    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<ScanDetector>(c); }, 150};
 
 }  // namespace trawl::detect::scan

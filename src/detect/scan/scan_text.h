@@ -21,9 +21,11 @@ namespace trawl::detect::scan {
 class AddressIds {
  public:
   uint32_t id(const IpAddress& a) {
+    // A scan's probes come in runs from one source and often to one target: the last answer usually fits.
+    if (last_ < addrs_.size() && addrs_[last_] == a) return last_;
     auto [it, inserted] = ids_.try_emplace(a, uint32_t(addrs_.size()));
     if (inserted) addrs_.push_back(a);
-    return it->second;
+    return last_ = it->second;
   }
   const IpAddress& address(uint32_t id) const { return addrs_[id]; }
   std::string text(uint32_t id) const { return addrs_[id].str(); }
@@ -39,6 +41,7 @@ class AddressIds {
  private:
   absl::flat_hash_map<IpAddress, uint32_t> ids_;
   std::vector<IpAddress> addrs_;
+  uint32_t last_ = 0;
 };
 
 // "10.0.0.1:445", "[2001:db8::1]:445".

@@ -140,6 +140,6 @@ const DetectorInfo kSmbVulnDetector{
     "on FID 0 in IPC$) and the DoublePulsar check (TRANS2 SESSION_SETUP). evidence.checks lists them and\n"
     "evidence.vulnerable the ones the server's answers confirm (STATUS_INSUFF_SERVER_RESOURCES to the MS17-010\n"
     "probe, multiplex id 0x51 for DoublePulsar): then the severity is critical.",
-    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<SmbVulnDetector>(c); }};
+    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<SmbVulnDetector>(c); }, 8};
 
 }  // namespace trawl::detect::scan

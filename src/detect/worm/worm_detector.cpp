@@ -430,6 +430,6 @@ const DetectorInfo kWormDetector{
     "contact_min_bytes, it was not scanning before, and it scans the same port after. The chain of\n"
     "infectors leads back to patient_zero, a scanner nobody infected; evidence.scope counts the hosts the\n"
     "whole outbreak infected and touched.",
-    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<WormDetector>(c); }};
+    [](const DetectContext& c) -> std::unique_ptr<Detector> { return std::make_unique<WormDetector>(c); }, 35};
 
 }  // namespace trawl::detect::worm
