@@ -41,7 +41,7 @@ class CaptureRun {
       } else {
         on_packet(raw, view);
       }
-      progress.update(set_.bytes_read());
+      progress.update([this] { return set_.bytes_read(); });
     }
     progress.finish();
   }

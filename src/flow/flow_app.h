@@ -3,6 +3,7 @@
 // application stage (src/proto/) implements it. A FlowAppFactory decides per flow whether to attach one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -26,6 +27,10 @@ struct FlowStart {
 class FlowApp {
  public:
   virtual ~FlowApp() = default;
+  // Sessions are made and dropped once per flow, a million times on a large capture: their memory is
+  // recycled through per-size free lists instead of malloc and free (inherited by every session class).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size);
   // Every packet of the flow, after the flow's own accounting.
   virtual void on_packet(const packet::PacketView& view, const capture::RawPacket& raw, bool from_orig) = 0;
   // The flow ends: finish the analysis and complete the record (service, missed_bytes) before it is

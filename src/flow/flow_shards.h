@@ -34,6 +34,7 @@ class FlowShards {
   struct Buffer : FlowSink {
     std::vector<ConnRecord> records;
     void on_flow_end(ConnRecord&& r) override { records.push_back(std::move(r)); }
+    ConnRecord* emplace_record() override { return &records.emplace_back(); }
   };
   void release(int64_t up_to_ns);
   std::vector<std::pair<std::tuple<int64_t, int64_t, uint32_t, uint64_t>, uint32_t>> order_;  // release()'s scratch

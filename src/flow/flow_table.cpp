@@ -3,7 +3,9 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
+#include <cstring>
 #include <tuple>
 #include <vector>
 
@@ -38,11 +40,11 @@ struct Flow {
   History history;
   TcpConn tcp;
   FrameRef frames[ConnRecord::kFirstFrames];
-  std::string uid;
+  char uid[12];  // see make_uid
   std::unique_ptr<FlowApp> app;  // the application-layer session, when the factory attached one
 
   // A freed slot made ready for a new flow: what create() does not set is reset to its initial value
-  // (cheaper than assigning a whole new Flow: the frames need no clearing, uid keeps its storage).
+  // (cheaper than assigning a whole new Flow: the frames and the uid need no clearing).
   void reset() {
     list = kNoList;
     nframes = 0;
@@ -56,21 +58,39 @@ struct Flow {
   }
 };
 
-void make_uid(const FrameRef& first, std::string& uid) {
+// Two base62 digits per entry: 62^2 = 3844 pairs.
+constexpr auto kBase62Pairs = [] {
+  constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::array<char, 2 * 62 * 62> t{};
+  for (int v = 0; v < 62 * 62; ++v) {
+    t[2 * v] = kDigits[v / 62];
+    t[2 * v + 1] = kDigits[v % 62];
+  }
+  return t;
+}();
+
+void make_uid(const FrameRef& first, char (&uid)[12]) {
   // splitmix64 of the first packet's position: stable across runs and thread counts.
   uint64_t x = (uint64_t(first.file_index) << 40) ^ first.frame;
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   x ^= x >> 31;
-  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  char text[12];  // 'C' + 11 base62 digits hold any 64-bit value
-  text[0] = 'C';
-  for (int i = 11; i >= 1; --i) {
-    text[i] = kDigits[x % 62];
-    x /= 62;
-  }
-  uid.assign(text, sizeof text);
+  // 'C' + 11 base62 digits (most significant first) hold any 64-bit value. They are written two at a
+  // time, the low eight from x mod 62^8 split into two 32-bit halves (32-bit arithmetic is cheaper).
+  constexpr uint32_t k62p2 = 62 * 62, k62p4 = k62p2 * k62p2;
+  constexpr uint64_t k62p8 = uint64_t(k62p4) * k62p4;
+  auto put4 = [&](uint32_t v, int at) {  // the 4 digits of v < 62^4 at uid[at..at+3]
+    std::memcpy(uid + at, &kBase62Pairs[2 * (v / k62p2)], 2);
+    std::memcpy(uid + at + 2, &kBase62Pairs[2 * (v % k62p2)], 2);
+  };
+  auto high = uint32_t(x / k62p8);  // < 2^64 / 62^8 < 62^3
+  uint64_t low = x % k62p8;
+  std::memcpy(uid, &kBase62Pairs[2 * (high / k62p2)], 2);  // the pair's first digit is overwritten by 'C'
+  uid[0] = 'C';
+  std::memcpy(uid + 2, &kBase62Pairs[2 * (high % k62p2)], 2);
+  put4(uint32_t(low / k62p4), 4);
+  put4(uint32_t(low % k62p4), 8);
 }
 
 bool is_icmp(uint8_t proto) { return proto == packet::kProtoIcmp || proto == packet::kProtoIcmp6; }
@@ -156,6 +176,8 @@ struct FlowTable::Impl {
       i = free_slots.back();
       free_slots.pop_back();
       slab[i].reset();
+      // The next new flow takes the slot below: have it in cache by then (freed slots are cold).
+      if (!free_slots.empty()) prefetch_lines(&slab[free_slots.back()], sizeof(Flow));
     } else {
       i = uint32_t(slab.size());
       slab.emplace_back();
@@ -171,7 +193,10 @@ struct FlowTable::Impl {
     f.ts_first = f.ts_last = raw.ts_ns;
     if (flip) f.history.add('^');
     make_uid(FrameRef{raw.file_index, raw.frame}, f.uid);
-    if (apps) f.app = apps->create(FlowStart{f.orig_h, f.resp_h, f.orig_p, f.resp_p, f.proto, f.uid, raw.ts_ns});
+    if (apps) {
+      f.app = apps->create(FlowStart{f.orig_h, f.resp_h, f.orig_p, f.resp_p, f.proto,
+                                     std::string_view(f.uid, sizeof f.uid), raw.ts_ns});
+    }
     ++stats.flows_created;
     ++stats.flows_active;
     stats.flows_active_peak = std::max(stats.flows_active_peak, stats.flows_active);
@@ -181,10 +206,31 @@ struct FlowTable::Impl {
   // Ends the flow in slot i at capture time end_ns: record to the sink, slot freed. The index entry is the
   // caller's business.
   void finish(uint32_t i, FlowStats& stats, int64_t end_ns) {
+    if (ConnRecord* slot = sink.emplace_record()) {
+      complete(i, end_ns, *slot);
+      release(i, stats);
+    } else {
+      ConnRecord r;
+      complete(i, end_ns, r);
+      release(i, stats);
+      sink.on_flow_end(std::move(r));
+    }
+  }
+
+  void release(uint32_t i, FlowStats& stats) {
     Flow& f = slab[i];
-    ConnRecord r;
+    f.app.reset();
+    if (f.list != kNoList) unlink(i);
+    free_slots.push_back(i);
+    --stats.flows_active;
+  }
+
+  // Fills r, a fresh record, with the flow in slot i and lets its application session complete it.
+  void complete(uint32_t i, int64_t end_ns, ConnRecord& r) {
+    Flow& f = slab[i];
     r.end_ns = end_ns;
-    r.uid = std::move(f.uid);
+    // r is fresh: its strings are empty, and append() is cheaper than assign() (which handles overlap).
+    r.uid.append(f.uid, sizeof f.uid);
     r.ts_first_ns = f.ts_first;
     r.ts_last_ns = f.ts_last;
     r.orig_h = f.orig_h;
@@ -199,29 +245,37 @@ struct FlowTable::Impl {
     r.resp_ip_bytes = f.ip_bytes[1];
     r.orig_bytes = f.bytes[0];
     r.resp_bytes = f.bytes[1];
-    r.history.assign(f.history.view());
+    r.history.append(f.history.view());
     r.orig_flags = f.orig_flags;
     if (f.proto == packet::kProtoTcp) {
-      r.conn_state = f.tcp.conn_state(f.history.view(), f.bytes[0], f.bytes[1]);
+      r.conn_state.append(f.tcp.conn_state(f.history.view(), f.bytes[0], f.bytes[1]));
       r.ended_by_timeout = !f.tcp.closed();
     } else if (f.proto == packet::kProtoUdp) {
       // Zeek's UDP rule; the originator always sent here (no port-based flip), so S0 or SF.
-      r.conn_state = f.pkts[0] ? (f.pkts[1] ? "SF" : "S0") : (f.pkts[1] ? "SHR" : "OTH");
+      r.conn_state.append(f.pkts[0] ? (f.pkts[1] ? "SF" : "S0") : (f.pkts[1] ? "SHR" : "OTH"));
       r.ended_by_timeout = true;
     } else {
-      r.conn_state = "OTH";  // Zeek's conn_state() for ICMP and other protocols
+      r.conn_state.append("OTH");  // Zeek's conn_state() for ICMP and other protocols
       r.ended_by_timeout = true;
     }
     if (!f.app) r.service = service_guess(f.proto, f.resp_p);  // an application session sets it from content
     r.first_frames.assign(f.frames, f.frames + f.nframes);
-    if (f.app) {
-      f.app->on_end(r);
-      f.app.reset();
-    }
-    if (f.list != kNoList) unlink(i);
-    free_slots.push_back(i);
-    --stats.flows_active;
-    sink.on_flow_end(std::move(r));
+    if (f.app) f.app->on_end(r);
+  }
+
+  // On a large capture the flows ending now were last touched long ago: their memory is not in cache.
+  // While flow i ends, fetch its index slot and the flows after it in its list (mostly the next to end).
+  static void prefetch_lines(const void* p, size_t n) {
+    for (size_t k = 0; k < n; k += 64) __builtin_prefetch(static_cast<const char*>(p) + k);
+  }
+
+  void prefetch_ahead(uint32_t i) const {
+    const Flow& f = slab[i];
+    index.prefetch(f.key);
+    if (f.next == kNil) return;
+    const Flow& n = slab[f.next];  // fetched one round ago
+    if (n.app) prefetch_lines(n.app.get(), 128);
+    if (n.next != kNil) prefetch_lines(&slab[n.next], sizeof(Flow));
   }
 
   // Ends every flow whose deadline has passed, earliest deadline first across the lists.
@@ -234,6 +288,7 @@ struct FlowTable::Impl {
           best = l.head;
       }
       if (best == kNil) return;
+      prefetch_ahead(best);
       FlowKey key = slab[best].key;
       finish(best, stats, slab[best].deadline);
       index.erase(key);

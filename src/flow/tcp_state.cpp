@@ -231,7 +231,7 @@ bool rstos0_history(std::string_view h) {
 
 }  // namespace
 
-const char* TcpConn::conn_state(std::string_view history, uint64_t orig_bytes, uint64_t resp_bytes) const {
+std::string_view TcpConn::conn_state(std::string_view history, uint64_t orig_bytes, uint64_t resp_bytes) const {
   const TcpState os = ep_[0].state, rs = ep_[1].state;
   const bool o_inactive = os == TcpState::kInactive || os == TcpState::kPartial;
   const bool r_inactive = rs == TcpState::kInactive || rs == TcpState::kPartial;

@@ -90,7 +90,7 @@ class TcpConn {
 
   // conn_state as scripts/base/protocols/conn/main.zeek computes it. orig_bytes/resp_bytes stand in for
   // Zeek's endpoint sizes (which it derives from sequence numbers).
-  const char* conn_state(std::string_view history, uint64_t orig_bytes, uint64_t resp_bytes) const;
+  std::string_view conn_state(std::string_view history, uint64_t orig_bytes, uint64_t resp_bytes) const;
 
   // Both sides closed, or a RST, or a FIN with a silent peer: Zeek then deletes the connection after
   // tcp_close_delay.

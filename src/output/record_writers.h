@@ -42,10 +42,19 @@ class ConnWriter : public flow::FlowSink {
   uint64_t records() const { return records_; }
 
  private:
+  void write_jsonl(const flow::ConnRecord& r);
+  // A file's name as a JSON string literal, "?" for an index past the files (as append_frames_json).
+  const std::string& quoted_name(uint32_t file) {
+    return file < quoted_names_.size() ? quoted_names_[file] : quote_name(file);
+  }
+  const std::string& quote_name(uint32_t file);
+
   Format format_;
   TableWriter table_;
   const std::vector<capture::CaptureFile>& files_;
   TextBuffer frames_buf_;  // reused for every record's frames list
+  std::vector<std::string> quoted_names_;  // by file index, encoded once
+  std::string quoted_unknown_;
   uint64_t records_ = 0;
 };
 

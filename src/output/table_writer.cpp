@@ -6,8 +6,6 @@
 namespace trawl::output {
 
 namespace {
-constexpr size_t kFlushAt = 1 << 16;
-
 std::string_view zeek_type(ColumnType t) {
   switch (t) {
     case ColumnType::kString: return "string";
@@ -104,6 +102,25 @@ void append_json_string_to(Buffer& out, std::string_view s) {
 
 void append_json_string(fmt::memory_buffer& out, std::string_view s) { append_json_string_to(out, s); }
 void append_json_string(TextBuffer& out, std::string_view s) { append_json_string_to(out, s); }
+
+namespace {
+// append_json_string_to's output written through a pointer into memory reserved beforehand.
+struct PointerOutput {
+  using value_type = char;  // for std::back_inserter (fmt::format_to)
+  char* p;
+  void push_back(char c) { *p++ = c; }
+  void append(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+};
+}  // namespace
+
+char* put_json_string_slow(char* d, std::string_view s) {
+  PointerOutput out{d};
+  append_json_string_to(out, s);
+  return out.p;
+}
 
 TableWriter::TableWriter(std::FILE* out, Format format, std::span<const Column> columns, std::string_view zeek_path)
     : out_(out), format_(format), columns_(columns), zeek_path_(zeek_path) {
@@ -245,51 +262,54 @@ constexpr char kDigitPairs[] =
     "8081828384858687888990919293949596979899";
 
 // ".dddddd": the six decimals of a count of microseconds, two digits at a time.
-void append_fraction(TextBuffer& buf, uint64_t us) {
+char* put_fraction(char* d, uint64_t us) {
   auto f = uint32_t(us % 1'000'000);
-  char* d = buf.reserve(7);
   d[0] = '.';
   std::memcpy(d + 1, kDigitPairs + 2 * (f / 10000), 2);
   std::memcpy(d + 3, kDigitPairs + 2 * (f / 100 % 100), 2);
   std::memcpy(d + 5, kDigitPairs + 2 * (f % 100), 2);
-  buf.advance(7);
+  return d + 7;
 }
 
 // Seconds with exactly six decimals from a count of microseconds, in integer arithmetic (a double would
 // round large epochs).
-void append_micros(TextBuffer& buf, bool negative, uint64_t us) {
-  if (negative) buf.push_back('-');
-  buf.append_decimal(us / 1'000'000);
-  append_fraction(buf, us);
+char* put_micros(char* d, bool negative, uint64_t us) {
+  if (negative) *d++ = '-';
+  return put_fraction(TextBuffer::put_decimal(d, us / 1'000'000), us);
 }
 uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
 }  // namespace
 
+char* TableWriter::put_time(char* d, int64_t ts_ns) {
+  if (ts_ns < 0) return put_micros(d, true, magnitude(ts_ns) / 1000);  // sub-microsecond digits truncated toward zero
+  // Records come in time order, so most share the seconds of the one before: keep their digits.
+  uint64_t us = uint64_t(ts_ns) / 1000;
+  uint64_t sec = us / 1'000'000;
+  if (sec != time_sec_ || time_sec_len_ == 0) {
+    time_sec_ = sec;
+    time_sec_len_ = uint8_t(TextBuffer::put_decimal(time_sec_text_, sec) - time_sec_text_);
+  }
+  TextBuffer::copy_small(d, time_sec_text_, time_sec_len_);
+  return put_fraction(d + time_sec_len_, us);
+}
+
+char* TableWriter::put_interval(char* d, int64_t ns) {
+  return put_micros(d, ns < 0, (magnitude(ns) + 500) / 1000);  // rounded, as "{:.6f}" of the seconds
+}
+
 void TableWriter::add_time(int64_t ts_ns) {
   begin_value();
   size_t start = buf_.size();
-  if (ts_ns < 0) {
-    append_micros(buf_, true, magnitude(ts_ns) / 1000);  // sub-microsecond digits truncated toward zero
-  } else {
-    // Records come in time order, so most share the seconds of the one before: keep their digits.
-    uint64_t us = uint64_t(ts_ns) / 1000;
-    uint64_t sec = us / 1'000'000;
-    if (sec != time_sec_ || time_sec_len_ == 0) {
-      time_sec_ = sec;
-      time_sec_len_ = uint8_t(TextBuffer::decimal_digits(sec));
-      uint64_t v = sec;
-      for (int i = time_sec_len_; i > 0; v /= 10) time_sec_text_[--i] = char('0' + v % 10);
-    }
-    buf_.append(std::string_view(time_sec_text_, time_sec_len_));
-    append_fraction(buf_, us);
-  }
+  char* d = buf_.reserve(32);
+  buf_.advance(size_t(put_time(d, ts_ns) - d));
   end_value(start);
 }
 
 void TableWriter::add_interval_ns(int64_t ns) {
   begin_value();
   size_t start = buf_.size();
-  append_micros(buf_, ns < 0, (magnitude(ns) + 500) / 1000);  // rounded, as "{:.6f}" of the seconds
+  char* d = buf_.reserve(32);
+  buf_.advance(size_t(put_interval(d, ns) - d));
   end_value(start);
 }
 

@@ -68,6 +68,25 @@ inline bool needs_care(uint64_t w) {
 }
 }  // namespace json_scan
 
+// Writes s at d as a JSON string literal, quotes included (d needs room for 6 * s.size() + 2 bytes);
+// returns its end. Same bytes as append_json_string.
+char* put_json_string_slow(char* d, std::string_view s);
+[[gnu::always_inline]] inline char* put_json_string(char* d, std::string_view s) {
+  if (!json_scan::is_plain_ascii(s)) return put_json_string_slow(d, s);
+  *d++ = '"';
+  TextBuffer::copy_small(d, s.data(), s.size());
+  d += s.size();
+  *d++ = '"';
+  return d;
+}
+
+// Writes the N - 1 characters of a string literal at d (a fixed-size copy); returns their end.
+template <size_t N>
+[[gnu::always_inline]] inline char* put_literal(char* d, const char (&s)[N]) {
+  std::memcpy(d, s, N - 1);
+  return d + N - 1;
+}
+
 // Where the bytes go: a FILE* that the caller owns (stdout or an opened file).
 class TableWriter {
  public:
@@ -111,6 +130,17 @@ class TableWriter {
   void add_null();                               // JSON null, empty CSV cell, "-" in text and Zeek
   void end_row();
 
+  // For a writer that formats whole JSONL rows itself (conn.jsonl, the bulk of analyze's output):
+  // row_space(n) is room for n bytes at the end of the output, commit_row(end) keeps what was written
+  // there up to end (the row's "}\n" included). The put_* helpers write a column's value as add_* would.
+  char* row_space(size_t n) { return buf_.reserve(n); }
+  void commit_row(char* end) {
+    buf_.advance(size_t(end - (buf_.data() + buf_.size())));
+    if (buf_.size() >= kFlushAt) flush();
+  }
+  char* put_time(char* d, int64_t ts_ns);          // room for 32 bytes
+  static char* put_interval(char* d, int64_t ns);  // room for 32 bytes
+
   // Writes Zeek's #close line (Zeek format only) and flushes.
   void finish();
   void flush();
@@ -141,6 +171,8 @@ class TableWriter {
   void add_other(std::string_view value);
   void pad_text(size_t start);
   void append_csv_string(std::string_view s);
+
+  static constexpr size_t kFlushAt = 1 << 16;
 
   std::FILE* out_;
   Format format_;
