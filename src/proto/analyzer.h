@@ -21,6 +21,11 @@ class RecordSink;  // proto/records.h
 enum class Dir : uint8_t { kOrig = 0, kResp = 1 };
 inline Dir opposite(Dir d) { return d == Dir::kOrig ? Dir::kResp : Dir::kOrig; }
 
+// Wire bytes read as text, without a copy.
+inline std::string_view as_view(std::span<const uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
 // Where a piece of data came from: the packet that carried it (its last byte, for stream data).
 struct PacketRef {
   int64_t ts_ns = 0;

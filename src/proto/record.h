@@ -2,8 +2,13 @@
 // the same declaration drives JSON Lines, CSV, Zeek TSV and later the case database.
 #pragma once
 
+#include <array>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "output/table_writer.h"
 #include "proto/analyzer.h"
@@ -22,6 +27,42 @@ inline constexpr output::Column kCommonColumns[] = {
     {"dst", output::ColumnType::kAddr, 15}, {"dport", output::ColumnType::kPort, -5},
     {"file", output::ColumnType::kString, 0}, {"frame", output::ColumnType::kCount, -6},
 };
+
+// A record type's columns: the common ones, then its own.
+template <size_t N>
+constexpr auto with_common_columns(const output::Column (&own)[N]) {
+  std::array<output::Column, std::size(kCommonColumns) + N> c{};
+  size_t i = 0;
+  for (const auto& col : kCommonColumns) c[i++] = col;
+  for (const auto& col : own) c[i++] = col;
+  return c;
+}
+
+// A string column that is null when the string is empty.
+inline void add_or_null(output::TableWriter& w, std::string_view s) {
+  if (s.empty()) w.add_null();
+  else w.add(s);
+}
+
+// Adds an anomaly token to a record's list once; the list is bounded against hostile input.
+inline void add_anomaly(std::vector<std::string>& anomalies, std::string_view token, size_t cap = 16) {
+  for (const auto& a : anomalies)
+    if (a == token) return;
+  if (anomalies.size() < cap) anomalies.emplace_back(token);
+}
+
+// Writes a list of strings as one kJson column: a JSON array ([] when empty).
+template <typename Strings>
+void add_json_strings(output::TableWriter& w, const Strings& items) {
+  fmt::memory_buffer buf;
+  buf.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) buf.push_back(',');
+    output::append_json_string(buf, items[i]);
+  }
+  buf.push_back(']');
+  w.add_json(std::string_view(buf.data(), buf.size()));
+}
 
 // Values of the common columns. file_name is the capture file's name (not its path).
 struct RecordOrigin {

@@ -1,6 +1,6 @@
 // Shared body of the stream analyzers' libFuzzer targets: random bytes, split into client and server
 // chunks at random points (and gaps), through one analyzer and its probe; records are written as JSON so
-// every field's writer runs too.
+// every field's writer runs too. The other proto fuzz targets use its record writer.
 #pragma once
 
 #include <algorithm>
@@ -10,9 +10,9 @@
 
 namespace trawl::proto {
 
-// expected: where announced connections go (for analyzers that announce them, e.g. FTP), or null.
-inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, size_t size,
-                                ExpectedConnections* expected = nullptr) {
+// The fuzz targets' sink: every record written as JSON to /dev/null, so each column's writer reads what
+// the parser left in the record.
+inline RecordSink& fuzz_record_writer() {
   struct WriteSink final : RecordSink {
     std::FILE* null = std::fopen("/dev/null", "w");
     ~WriteSink() override { std::fclose(null); }
@@ -23,8 +23,14 @@ inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, s
     }
   };
   static WriteSink sink;
+  return sink;
+}
+
+// expected: where announced connections go (for analyzers that announce them, e.g. FTP), or null.
+inline int fuzz_stream_analyzer(const AnalyzerInfo& info, const uint8_t* data, size_t size,
+                                ExpectedConnections* expected = nullptr) {
   AnalyzerContext ctx;
-  ctx.sink = &sink;
+  ctx.sink = &fuzz_record_writer();
   ctx.expected = expected;
   auto a = info.make_stream(ctx);
   PacketRef at;

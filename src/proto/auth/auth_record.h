@@ -12,6 +12,10 @@ namespace trawl::proto {
 enum class AuthOutcome : uint8_t { kUnknown, kSuccess, kFailure };
 std::string_view outcome_name(AuthOutcome o);  // "unknown", "success", "failure"
 
+// How a password is written without --show-passwords: "len:N sha256:XXXXXXXX" (the first 8 hex digits).
+// Enough to tell whether two attempts used the same password, not enough to print it.
+std::string mask_password(std::string_view password);
+
 struct AuthRecord final : Record {
   RecordOrigin origin;      // the packet that settled the outcome (or the attempt, when never settled)
   std::string app;          // "pop3", "imap", "smtp", "http", "ftp", "telnet", "ssh", "rdp", "smb", ...

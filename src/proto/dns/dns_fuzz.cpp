@@ -1,25 +1,11 @@
 // libFuzzer target: random bytes as DNS datagrams and as a DNS-over-TCP stream split at random points,
 // records written to a JSON writer so every field is exercised.
-#include <cstdio>
-
 #include "proto/dns/dns_analyzer.h"
-
-namespace {
-struct WriteSink final : trawl::proto::RecordSink {
-  std::FILE* null = std::fopen("/dev/null", "w");
-  ~WriteSink() override { std::fclose(null); }
-  void emit(const trawl::proto::Record& r) override {
-    trawl::output::TableWriter w(null, trawl::output::Format::kJsonl, r.type().columns);
-    r.write(w, {});
-    w.finish();
-  }
-};
-}  // namespace
+#include "proto/stream_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static WriteSink sink;
   trawl::proto::AnalyzerContext ctx;
-  ctx.sink = &sink;
+  ctx.sink = &trawl::proto::fuzz_record_writer();
   trawl::proto::dns::DnsUdpAnalyzer udp(ctx, "dns");
   trawl::proto::dns::DnsTcpAnalyzer tcp(ctx);
   trawl::proto::PacketRef at;

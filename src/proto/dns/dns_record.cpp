@@ -1,7 +1,5 @@
 #include "proto/dns/dns_record.h"
 
-#include <array>
-
 #include <fmt/format.h>
 
 namespace trawl::proto::dns {
@@ -19,13 +17,7 @@ constexpr output::Column kOwn[] = {
     {"additional_count", CT::kCount, -3}, {"query_seen", CT::kBool, 5}, {"response_seen", CT::kBool, 5},
     {"anomaly", CT::kString, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 }  // namespace
 
 const RecordType DnsRecord::kType{"dns", kColumns};
@@ -88,8 +80,7 @@ void DnsRecord::write(output::TableWriter& w, const WriteOptions&) const {
   }
   w.add_bool(query_seen);
   w.add_bool(response_seen);
-  if (anomaly.empty()) w.add_null();
-  else w.add(anomaly);
+  add_or_null(w, anomaly);
   w.end_row();
 }
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/dns/dns_analyzer.h"
-#include "support/follow.h"
+#include "proto/stream_test_support.h"
 #include "support/follow.h"
 #include "support/testing.h"
 
@@ -14,34 +14,17 @@ namespace trawl::proto::dns {
 namespace {
 
 using nlohmann::json;
+using testing::bytes_of;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
 using trawl::testing::shell_quote;
 
-// ---- a sink that keeps each record as parsed JSON ----
-
-std::string to_json_line(const Record& r) {
-  char* buf = nullptr;
-  size_t len = 0;
-  std::FILE* f = open_memstream(&buf, &len);
-  {
-    output::TableWriter w(f, output::Format::kJsonl, r.type().columns);
-    r.write(w, {});
-    w.finish();
-  }
-  std::fclose(f);
-  std::string s(buf, len);
-  std::free(buf);
-  return s;
-}
-
+// A sink that keeps each record as parsed JSON.
 struct Sink final : RecordSink {
   std::vector<json> records;
-  void emit(const Record& r) override { records.push_back(json::parse(to_json_line(r))); }
+  void emit(const Record& r) override { records.push_back(json::parse(testing::to_json(r, false))); }
 };
-
-std::span<const uint8_t> bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 // ---- hand-built messages ----
 

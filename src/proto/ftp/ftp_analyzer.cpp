@@ -9,8 +9,6 @@ constexpr uint16_t kPorts[] = {21};
 
 std::unique_ptr<StreamAnalyzer> make(const AnalyzerContext& ctx) { return std::make_unique<FtpAnalyzer>(ctx); }
 
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {

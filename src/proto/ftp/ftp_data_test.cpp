@@ -9,14 +9,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "proto/ftp/stream_test_support.h"
+#include "proto/stream_test_support.h"
 #include "support/testing.h"
 
 namespace trawl::proto::ftp {
 namespace {
 
 using nlohmann::json;
-using remote_testing::tshark_rows;
+using testing::tshark_rows;
 using namespace trawl::testing;
 
 std::vector<json> read_jsonl(const std::string& path) {

@@ -5,16 +5,16 @@
 
 #include "proto/ftp/ftp_analyzer.h"
 #include "proto/ftp/ftp_parse.h"
-#include "proto/ftp/stream_test_support.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::ftp {
 namespace {
 
 using nlohmann::json;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::stream_chunks;
-using remote_testing::tshark_rows;
+using testing::Chunk;
+using testing::feed;
+using testing::stream_chunks;
+using testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
@@ -215,12 +215,12 @@ TEST(FtpAnalyzer, WrongPasswordThenRightOne) {
 TEST(FtpAnalyzer, PasswordsMaskedUnlessAsked) {
   auto chunks = convo({{0, "USER a\r\n"}, {1, "331 pw\r\n"}, {0, "PASS hunter2\r\n"}, {1, "230 ok\r\n"}});
   AnalyzerContext ctx;
-  remote_testing::CollectSink sink;
+  testing::CollectSink sink;
   sink.show_passwords = false;
   ctx.sink = &sink;
   FtpAnalyzer a(ctx);
   PacketRef at;
-  for (const auto& c : chunks) a.on_data(c.dir, remote_testing::bytes_of(c.bytes), at);
+  for (const auto& c : chunks) a.on_data(c.dir, testing::bytes_of(c.bytes), at);
   a.on_end(at);
   auto ftp = sink.of("ftp");
   ASSERT_EQ(ftp.size(), 2u);
@@ -362,7 +362,7 @@ TEST(FtpAnalyzer, GapsLongLinesAndGarbage) {
 }
 
 TEST(FtpProbe, GreetingAndClient) {
-  using remote_testing::bytes_of;
+  using testing::bytes_of;
   EXPECT_EQ(probe(bytes_of("220 ProFTPD Server ready\r\n"), Dir::kResp), Match::kYes);
   EXPECT_EQ(probe(bytes_of("220 mail.example.com ESMTP\r\n"), Dir::kResp), Match::kMaybe);
   EXPECT_EQ(probe(bytes_of("+OK POP3\r\n"), Dir::kResp), Match::kNo);

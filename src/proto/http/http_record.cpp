@@ -1,7 +1,5 @@
 #include "proto/http/http_record.h"
 
-#include <array>
-
 namespace trawl::proto::http {
 
 namespace {
@@ -14,13 +12,7 @@ constexpr output::Column kOwn[] = {
     {"info_msg", CT::kString, 0},        {"response_body_len", CT::kCount, -8}, {"content_type", CT::kString, 16},
     {"location", CT::kString, 0},        {"missing_bytes", CT::kCount, -6},   {"anomalies", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
 constexpr std::string_view kAnomalyNames[] = {
     "bad_request_line", "bad_status_line", "header_too_long", "too_many_headers", "bad_header_line",

@@ -16,8 +16,6 @@ constexpr size_t kMaxField = 256;
 
 std::unique_ptr<StreamAnalyzer> make(const AnalyzerContext& ctx) { return std::make_unique<ImapAnalyzer>(ctx); }
 
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 constexpr std::string_view kVerbs[] = {
     "CAPABILITY", "NOOP",   "LOGOUT", "STARTTLS", "AUTHENTICATE", "LOGIN",    "SELECT",  "EXAMINE", "CREATE",
     "DELETE",     "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB",    "STATUS",   "APPEND",  "CHECK",
@@ -118,11 +116,7 @@ const AnalyzerInfo kImapAnalyzer{"imap", 6, kPorts, &probe, &make, nullptr};
 
 ImapAnalyzer::ImapAnalyzer(const AnalyzerContext& ctx) : ctx_(ctx) {}
 
-void ImapAnalyzer::anomaly(std::string_view a) {
-  for (const auto& x : rec_.anomalies)
-    if (x == a) return;
-  if (rec_.anomalies.size() < 16) rec_.anomalies.emplace_back(a);
-}
+void ImapAnalyzer::anomaly(std::string_view a) { add_anomaly(rec_.anomalies, a); }
 
 void ImapAnalyzer::on_data(Dir dir, std::span<const uint8_t> data, const PacketRef& at) {
   if (tls_ || done_) return;

@@ -1,9 +1,5 @@
 #include "proto/imap/imap_record.h"
 
-#include <array>
-
-#include <fmt/format.h>
-
 namespace trawl::proto::imap {
 
 namespace {
@@ -13,40 +9,22 @@ constexpr output::Column kOwn[] = {
     {"auth_attempts", CT::kCount, -3}, {"auth_success", CT::kBool, 5}, {"commands", CT::kJson, 0},
     {"mailboxes", CT::kJson, 0},       {"anomalies", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
-void add_strings(output::TableWriter& w, const std::vector<std::string>& v) {
-  fmt::memory_buffer buf;
-  buf.push_back('[');
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) buf.push_back(',');
-    output::append_json_string(buf, v[i]);
-  }
-  buf.push_back(']');
-  w.add_json(std::string_view(buf.data(), buf.size()));
-}
 }  // namespace
 
 const RecordType ImapRecord::kType{"imap", kColumns};
 
 void ImapRecord::write(output::TableWriter& w, const WriteOptions&) const {
   origin.write(w);
-  if (banner.empty()) w.add_null();
-  else w.add(banner);
+  add_or_null(w, banner);
   w.add_bool(tls);
-  if (user.empty()) w.add_null();
-  else w.add(user);
+  add_or_null(w, user);
   w.add_count(auth_attempts);
   w.add_bool(auth_success);
-  add_strings(w, commands);
-  add_strings(w, mailboxes);
-  add_strings(w, anomalies);
+  add_json_strings(w, commands);
+  add_json_strings(w, mailboxes);
+  add_json_strings(w, anomalies);
   w.end_row();
 }
 

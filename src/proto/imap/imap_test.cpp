@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "proto/imap/imap_analyzer.h"
-#include "proto/text/record_test_support.h"
+#include "proto/stream_test_support.h"
 #include "support/testing.h"
 
 namespace trawl::proto::imap {
@@ -11,43 +11,26 @@ namespace {
 
 using nlohmann::json;
 using proto::testing::Chunk;
+using proto::testing::conv;
 using proto::testing::feed;
+using proto::testing::tcp_stream_chunks;
+using proto::testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
 using trawl::testing::shell_quote;
-
-std::vector<std::vector<std::string>> rows(const std::string& cmd, size_t ncols) {
-  auto r = run(cmd + " 2>/dev/null");
-  std::vector<std::vector<std::string>> out;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> c;
-    size_t pos = 0;
-    for (;;) {
-      size_t tab = line.find('\t', pos);
-      c.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    c.resize(ncols);
-    out.push_back(c);
-  }
-  return out;
-}
 
 TEST(Imap, AgreesWithTshark) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
   for (std::string name : {"ndpi-imap.pcap", "ndpi-imap-starttls.pcap"}) {
     SCOPED_TRACE(name);
     std::string pcap = shared_pcap(name);
-    auto chunks = proto::testing::stream_chunks(pcap, 0);
+    auto chunks = tcp_stream_chunks(pcap, 0);
     ASSERT_FALSE(chunks.empty());
-    auto sink = feed(kImapAnalyzer, chunks);
-    auto t = rows("tshark -n -r " + shell_quote(pcap) +
-                      " -Y 'imap && tcp.stream==0' -T fields -E separator=/t -e imap.isrequest -e imap.request.command"
-                      " -e imap.request.username -e imap.request.password -e imap.response.status -e imap.request_tag",
-                  6);
+    auto sink = feed(kImapAnalyzer, chunks).sink;
+    auto t = tshark_rows(pcap, "imap && tcp.stream==0",
+                         {"imap.isrequest", "imap.request.command", "imap.request.username", "imap.request.password",
+                          "imap.response.status", "imap.request_tag"});
     std::vector<std::string> want, users;
     for (const auto& r : t) {
       if (r[0] == "1" && !r[1].empty()) want.push_back(r[1]);
@@ -77,13 +60,13 @@ TEST(Imap, AgreesWithTshark) {
     std::string ours;
     for (const auto& a : auth) ours += a["user"].get<std::string>() + ";";
     EXPECT_EQ(ours, cred_users);
-    for (size_t step : {1, 2, 5, 33}) EXPECT_EQ(feed(kImapAnalyzer, chunks, step).lines, sink.lines) << step;
+    for (size_t step : {1, 2, 5, 33}) EXPECT_EQ(feed(kImapAnalyzer, chunks, step).sink.lines, sink.lines) << step;
   }
 }
 
 TEST(Imap, HandCheckedValuesOfRealCaptures) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
-  auto s = feed(kImapAnalyzer, proto::testing::stream_chunks(shared_pcap("ndpi-imap.pcap"), 0));
+  auto s = feed(kImapAnalyzer, tcp_stream_chunks(shared_pcap("ndpi-imap.pcap"), 0)).sink;
   auto a = s.of("auth");
   ASSERT_EQ(a.size(), 1u);
   // "C00001 LOGIN samir pfres": tshark's imap.request.password says "fre" (it drops the first and last
@@ -99,15 +82,9 @@ TEST(Imap, HandCheckedValuesOfRealCaptures) {
   // The FETCH response carries a 666-byte literal whose lines must not be read as responses.
   EXPECT_EQ(r[0]["anomalies"], json::array());
 
-  auto st = feed(kImapAnalyzer, proto::testing::stream_chunks(shared_pcap("ndpi-imap-starttls.pcap"), 0)).of("imap");
+  auto st = feed(kImapAnalyzer, tcp_stream_chunks(shared_pcap("ndpi-imap-starttls.pcap"), 0)).sink.of("imap");
   ASSERT_EQ(st.size(), 1u);
   EXPECT_EQ(st[0]["tls"], true);
-}
-
-std::vector<Chunk> conv(std::initializer_list<std::pair<int, std::string>> parts) {
-  std::vector<Chunk> out;
-  for (const auto& [d, s] : parts) out.push_back({d == 0 ? Dir::kOrig : Dir::kResp, s});
-  return out;
 }
 
 TEST(Imap, LoginFormsLiteralsAndAuthenticate) {
@@ -129,7 +106,7 @@ TEST(Imap, LoginFormsLiteralsAndAuthenticate) {
                  {0, "a6 SELECT \"Sent Messages\"\r\na7 UID FETCH 1:* (FLAGS)\r\n"},
                  {1, "* 1 FETCH (UID 7 BODY[] {22}\r\na7 OK not a response\r\n)\r\na6 OK [READ-WRITE] done\r\na7 OK done\r\n"},
                  {0, "a8 LOGIN eve pw\r\n"}});
-  auto sink = feed(kImapAnalyzer, c);
+  auto sink = feed(kImapAnalyzer, c).sink;
   auto a = sink.of("auth");
   ASSERT_EQ(a.size(), 6u);
   EXPECT_EQ(a[0]["user"], "al\"ice");
@@ -154,36 +131,26 @@ TEST(Imap, LoginFormsLiteralsAndAuthenticate) {
   EXPECT_EQ(r[0]["mailboxes"], json::parse(R"(["Sent Messages"])"));
   EXPECT_EQ(r[0]["anomalies"], json::array());
   EXPECT_EQ(r[0]["auth_attempts"], 6);
-  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kImapAnalyzer, c, step).lines, sink.lines) << step;
+  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kImapAnalyzer, c, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Imap, GapsGarbageAndTruncation) {
   std::string junk;
   for (int i = 0; i < 5000; ++i) junk += char((i * 7919) & 0xff);
-  auto g = feed(kImapAnalyzer, conv({{0, junk}, {1, junk}}));
+  auto g = feed(kImapAnalyzer, conv({{0, junk}, {1, junk}})).sink;
   EXPECT_TRUE(g.of("auth").empty());
   ASSERT_EQ(g.of("imap").size(), 1u);
   // A huge announced literal that never arrives: bounded, and the login still counted at the end.
-  auto h = feed(kImapAnalyzer, conv({{1, "* OK IMAP4\r\n"}, {0, "x LOGIN {99999999999}\r\nabc"}}));
+  auto h = feed(kImapAnalyzer, conv({{1, "* OK IMAP4\r\n"}, {0, "x LOGIN {99999999999}\r\nabc"}})).sink;
   ASSERT_EQ(h.of("auth").size(), 1u);
   EXPECT_EQ(h.of("auth")[0]["outcome"], "unknown");
   EXPECT_EQ(h.of("imap")[0]["anomalies"], json::parse(R"(["unterminated_literal"])"));
 
   // A gap in the replies: the next tagged reply still pairs by tag.
-  proto::testing::CollectSink sink;
-  AnalyzerContext ctx;
-  ctx.sink = &sink;
-  ImapAnalyzer an(ctx);
-  PacketRef at;
-  auto send = [&](Dir d, std::string_view s) { an.on_data(d, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, at); };
-  send(Dir::kResp, "* OK IMAP4rev1\r\n");
-  send(Dir::kOrig, "1 FETCH 1 BODY[]\r\n");
-  send(Dir::kResp, "* 1 FETCH (BODY[] {5000}\r\nabc");
-  an.on_gap(Dir::kResp, 4000, at);
-  send(Dir::kOrig, "2 LOGIN u p\r\n");
-  send(Dir::kResp, "tail)\r\n1 OK done\r\n2 OK hi\r\n");
-  an.on_end(at);
-  auto au = sink.of("auth");
+  auto c = conv({{1, "* OK IMAP4rev1\r\n"}, {0, "1 FETCH 1 BODY[]\r\n"}, {1, "* 1 FETCH (BODY[] {5000}\r\nabc"}});
+  c.push_back({Dir::kResp, std::string(4000, 'x'), true});
+  c.insert(c.end(), {{Dir::kOrig, "2 LOGIN u p\r\n"}, {Dir::kResp, "tail)\r\n1 OK done\r\n2 OK hi\r\n"}});
+  auto au = feed(kImapAnalyzer, c).sink.of("auth");
   ASSERT_EQ(au.size(), 1u);
   EXPECT_EQ(au[0]["outcome"], "success");
 }

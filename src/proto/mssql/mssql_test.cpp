@@ -6,18 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/mssql/mssql_analyzer.h"
 #include "proto/mssql/mssql_parse.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::mssql {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shell_quote;
@@ -195,7 +195,7 @@ Conversation sql_login(const std::string& user, const std::string& password, boo
   return c;
 }
 
-std::vector<json> auth_of(const remote_testing::FeedResult& r) { return r.sink.of("auth"); }
+std::vector<json> auth_of(const testing::FeedResult& r) { return r.sink.of("auth"); }
 
 TEST(MssqlAnalyzer, SqlLoginSuccessAndFailureAnyCut) {
   for (size_t step : {0, 1, 5}) {

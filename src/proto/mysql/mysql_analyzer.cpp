@@ -13,8 +13,6 @@ constexpr uint16_t kPorts[] = {3306};
 
 std::unique_ptr<StreamAnalyzer> make(const AnalyzerContext& ctx) { return std::make_unique<MysqlAnalyzer>(ctx); }
 
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 // The text up to the first NUL (cleartext answers are NUL-terminated).
 std::string_view until_nul(std::span<const uint8_t> b) {
   std::string_view s = as_view(b);

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 
+#include "proto/analyzer.h"
 #include "util/bytes.h"
 
 namespace trawl::proto::mysql {
 
 namespace {
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 // A NUL-terminated string from `pos`; with `to_end`, a missing NUL ends the string at the payload's end
 // (clients leave it off the last field).
 bool cstring(std::span<const uint8_t> b, size_t& pos, std::string_view& out, bool to_end = false) {

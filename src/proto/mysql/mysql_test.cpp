@@ -3,18 +3,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/mysql/mysql_analyzer.h"
 #include "proto/mysql/mysql_parse.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::mysql {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::tshark_rows;
 using trawl::testing::fixtures_dir;
 using trawl::testing::have_tool;
 
@@ -61,7 +61,7 @@ std::string err(uint8_t seq, uint16_t code, const std::string& state, const std:
   return packet(seq, std::string{'\xff', char(code), char(code >> 8)} + "#" + state + msg);
 }
 
-std::vector<json> auth_of(const remote_testing::FeedResult& r) { return r.sink.of("auth"); }
+std::vector<json> auth_of(const testing::FeedResult& r) { return r.sink.of("auth"); }
 
 TEST(MysqlAnalyzer, NativePasswordFailureAnyCut) {
   std::vector<Chunk> c = {{Dir::kResp, greeting("10.11.6-MariaDB", "mysql_native_password")},
@@ -173,7 +173,7 @@ TEST(MysqlProbe, GreetingDecides) {
 TEST(MysqlCapture, MatchesTshark) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
   std::string pcap = fixtures_dir() + "/db-logins.pcap";
-  auto streams = remote_testing::streams_to_port(pcap, 3306);
+  auto streams = testing::streams_to_port(pcap, 3306);
   ASSERT_EQ(streams.size(), 4u);
   for (const auto& s : streams) {
     SCOPED_TRACE(s.node0);
@@ -186,7 +186,7 @@ TEST(MysqlCapture, MatchesTshark) {
       if (!row[2].empty()) error = row[2];
       if (!row[3].empty()) switched = row[3];
     }
-    auto chunks = remote_testing::chunks_of(s);
+    auto chunks = testing::chunks_of(s);
     bool ssl = user.empty();  // tshark names no user in an SSLRequest
     for (size_t step : {0, 1}) {
       auto r = feed(kMysqlAnalyzer, chunks, step);

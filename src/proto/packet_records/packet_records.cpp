@@ -1,7 +1,5 @@
 #include "proto/packet_records/packet_records.h"
 
-#include <array>
-
 #include "flow/conn_record.h"
 
 namespace trawl::proto::packet_records {
@@ -9,20 +7,11 @@ namespace trawl::proto::packet_records {
 namespace {
 using CT = output::ColumnType;
 
-template <size_t N>
-constexpr auto with_common(const output::Column (&own)[N]) {
-  std::array<output::Column, std::size(kCommonColumns) + N> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : own) c[i++] = col;
-  return c;
-}
-
 constexpr output::Column kArpOwn[] = {
     {"op", CT::kCount, -2}, {"op_name", CT::kString, 7}, {"sender_mac", CT::kString, 17},
     {"target_mac", CT::kString, 17},
 };
-constexpr auto kArpColumns = with_common(kArpOwn);
+constexpr auto kArpColumns = with_common_columns(kArpOwn);
 
 constexpr output::Column kIcmpOwn[] = {
     {"proto", CT::kString, 5},         {"type", CT::kCount, -3},          {"code", CT::kCount, -3},
@@ -30,7 +19,7 @@ constexpr output::Column kIcmpOwn[] = {
     {"quoted_src", CT::kAddr, 15},     {"quoted_sport", CT::kPort, -5},   {"quoted_dst", CT::kAddr, 15},
     {"quoted_dport", CT::kPort, -5},
 };
-constexpr auto kIcmpColumns = with_common(kIcmpOwn);
+constexpr auto kIcmpColumns = with_common_columns(kIcmpOwn);
 
 std::string_view arp_op_name(uint16_t op) {
   switch (op) {
@@ -95,11 +84,6 @@ std::string_view reason_name(bool v6, uint8_t type, uint8_t code) {
     case 12: return pick(param, code);
     default: return {};
   }
-}
-
-void add_or_null(output::TableWriter& w, std::string_view s) {
-  if (s.empty()) w.add_null();
-  else w.add(s);
 }
 
 void add_mac(output::TableWriter& w, const uint8_t* mac, uint8_t len) {

@@ -15,8 +15,6 @@ constexpr uint16_t kPorts[] = {110};
 
 std::unique_ptr<StreamAnalyzer> make(const AnalyzerContext& ctx) { return std::make_unique<Pop3Analyzer>(ctx); }
 
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 bool known_verb(std::string_view line) {
   static constexpr std::string_view kVerbs[] = {"USER ", "PASS ", "APOP ", "AUTH", "STAT", "LIST", "RETR ", "DELE ",
                                                 "QUIT", "CAPA", "UIDL", "TOP ", "NOOP", "RSET", "STLS"};
@@ -57,11 +55,7 @@ const AnalyzerInfo kPop3Analyzer{"pop3", 6, kPorts, &probe, &make, nullptr};
 
 Pop3Analyzer::Pop3Analyzer(const AnalyzerContext& ctx) : ctx_(ctx) { pending_.reserve(16); }
 
-void Pop3Analyzer::anomaly(std::string_view a) {
-  for (const auto& x : rec_.anomalies)
-    if (x == a) return;
-  if (rec_.anomalies.size() < 16) rec_.anomalies.emplace_back(a);
-}
+void Pop3Analyzer::anomaly(std::string_view a) { add_anomaly(rec_.anomalies, a); }
 
 void Pop3Analyzer::on_data(Dir dir, std::span<const uint8_t> data, const PacketRef& at) {
   if (tls_ || done_) return;

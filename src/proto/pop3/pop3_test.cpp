@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "proto/pop3/pop3_analyzer.h"
+#include "proto/stream_test_support.h"
 #include "proto/text/codecs.h"
-#include "proto/text/record_test_support.h"
 #include "support/testing.h"
 
 namespace trawl::proto::pop3 {
@@ -13,7 +13,10 @@ namespace {
 
 using nlohmann::json;
 using proto::testing::Chunk;
+using proto::testing::conv;
 using proto::testing::feed;
+using proto::testing::tcp_stream_chunks;
+using proto::testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
@@ -24,23 +27,11 @@ struct Row {
 };
 
 std::vector<Row> tshark_pop(const std::string& pcap, int stream) {
-  auto r = run("tshark -n -r " + shell_quote(pcap) + " -Y 'pop && tcp.stream==" + std::to_string(stream) +
-               "' -T fields -E separator=/t -e pop.request.command -e pop.request.parameter -e pop.response.indicator"
-               " -e pop.response.description 2>/dev/null");
   std::vector<Row> rows;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> c;
-    size_t pos = 0;
-    for (;;) {
-      size_t tab = line.find('\t', pos);
-      c.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    c.resize(4);
+  for (const auto& c : tshark_rows(pcap, "pop && tcp.stream==" + std::to_string(stream),
+                                   {"pop.request.command", "pop.request.parameter", "pop.response.indicator",
+                                    "pop.response.description"}))
     rows.push_back({c[0], c[1], c[2], c[3]});
-  }
   return rows;
 }
 
@@ -50,9 +41,9 @@ const std::set<std::string> kVerbs = {"USER", "PASS", "APOP", "AUTH", "STAT", "L
 void check_against_tshark(const std::string& name, int stream) {
   SCOPED_TRACE(name + " stream " + std::to_string(stream));
   std::string pcap = shared_pcap(name);
-  auto chunks = proto::testing::stream_chunks(pcap, stream);
+  auto chunks = tcp_stream_chunks(pcap, stream);
   ASSERT_FALSE(chunks.empty());
-  auto sink = feed(kPop3Analyzer, chunks);
+  auto sink = feed(kPop3Analyzer, chunks).sink;
   auto rows = tshark_pop(pcap, stream);
   ASSERT_FALSE(rows.empty());
 
@@ -115,7 +106,7 @@ void check_against_tshark(const std::string& name, int stream) {
     EXPECT_EQ(auth[i]["outcome"], attempts[i].outcome);
     EXPECT_EQ(auth[i]["reply"], attempts[i].reply);
   }
-  for (size_t step : {1, 3, 10}) EXPECT_EQ(feed(kPop3Analyzer, chunks, step).lines, sink.lines) << step;
+  for (size_t step : {1, 3, 10}) EXPECT_EQ(feed(kPop3Analyzer, chunks, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Pop3, AgreesWithTshark) {
@@ -132,12 +123,12 @@ TEST(Pop3, AgreesWithTshark) {
 
 TEST(Pop3, HandCheckedValuesOfRealCaptures) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
-  auto fail = feed(kPop3Analyzer, proto::testing::stream_chunks(shared_pcap("zeek-pop3.pcap"), 3)).of("auth");
+  auto fail = feed(kPop3Analyzer, tcp_stream_chunks(shared_pcap("zeek-pop3.pcap"), 3)).sink.of("auth");
   ASSERT_EQ(fail.size(), 1u);
   EXPECT_EQ(fail[0]["user"], "digitalinvestigator@networksims.com");
   EXPECT_EQ(fail[0]["password"], "napier");
   EXPECT_EQ(fail[0]["outcome"], "failure");
-  auto s6 = feed(kPop3Analyzer, proto::testing::stream_chunks(shared_pcap("zeek-pop3.pcap"), 6));
+  auto s6 = feed(kPop3Analyzer, tcp_stream_chunks(shared_pcap("zeek-pop3.pcap"), 6)).sink;
   auto ok = s6.of("auth");
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0]["password"], "napier123");
@@ -149,16 +140,10 @@ TEST(Pop3, HandCheckedValuesOfRealCaptures) {
   // Three RETRs of the whole maildrop: its size as STAT gave it, dot-stuffing removed.
   EXPECT_EQ(p[0]["retr_bytes"], 19191);
   EXPECT_EQ(p[0]["auth_success"], true);
-  auto x = feed(kPop3Analyzer, proto::testing::stream_chunks(shared_pcap("suricata-pop3-auth.pcap"), 0)).of("auth");
+  auto x = feed(kPop3Analyzer, tcp_stream_chunks(shared_pcap("suricata-pop3-auth.pcap"), 0)).sink.of("auth");
   ASSERT_EQ(x.size(), 1u);
   EXPECT_EQ(x[0]["user"], "joe.speedboat");
   EXPECT_EQ(x[0]["password_seen"], false);  // an OAuth token, not a password
-}
-
-std::vector<Chunk> conv(std::initializer_list<std::pair<int, std::string>> parts) {
-  std::vector<Chunk> out;
-  for (const auto& [d, s] : parts) out.push_back({d == 0 ? Dir::kOrig : Dir::kResp, s});
-  return out;
 }
 
 TEST(Pop3, LoginsOfEveryKind) {
@@ -180,7 +165,7 @@ TEST(Pop3, LoginsOfEveryKind) {
                  {0, "STLS\r\n"},
                  {1, "+OK Begin TLS\r\n"},
                  {0, "\x16\x03\x01\x02\x00\x01"}});
-  auto sink = feed(kPop3Analyzer, c);
+  auto sink = feed(kPop3Analyzer, c).sink;
   auto a = sink.of("auth");
   ASSERT_EQ(a.size(), 4u);
   EXPECT_EQ(a[0]["method"], "USER/PASS");
@@ -209,12 +194,12 @@ TEST(Pop3, LoginsOfEveryKind) {
   EXPECT_EQ(p[0]["auth_attempts"], 4);
   EXPECT_EQ(p[0]["commands"], json::parse(R"(["USER","PASS","USER","APOP","AUTH","STAT","LIST","RETR","DELE","STLS"])"));
   EXPECT_EQ(p[0]["anomalies"], json::array());
-  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kPop3Analyzer, c, step).lines, sink.lines) << step;
+  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kPop3Analyzer, c, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Pop3, GapsGarbageAndTruncation) {
   // PASS sent, the reply never captured: the attempt is kept with an unknown outcome.
-  auto cut = feed(kPop3Analyzer, conv({{1, "+OK POP3\r\n"}, {0, "USER a\r\nPASS b\r\n"}, {1, "+OK\r\n"}}));
+  auto cut = feed(kPop3Analyzer, conv({{1, "+OK POP3\r\n"}, {0, "USER a\r\nPASS b\r\n"}, {1, "+OK\r\n"}})).sink;
   auto a = cut.of("auth");
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0]["outcome"], "unknown");
@@ -222,26 +207,16 @@ TEST(Pop3, GapsGarbageAndTruncation) {
 
   std::string junk;
   for (int i = 0; i < 5000; ++i) junk += char((i * 7919) & 0xff);
-  auto g = feed(kPop3Analyzer, conv({{0, junk}, {1, junk}}));
+  auto g = feed(kPop3Analyzer, conv({{0, junk}, {1, junk}})).sink;
   EXPECT_TRUE(g.of("auth").empty());
   ASSERT_EQ(g.of("pop3").size(), 1u);
   EXPECT_NE(g.of("pop3")[0]["anomalies"], json::array());
 
   // A gap in the replies while a RETR body streams: what follows still pairs.
-  proto::testing::CollectSink sink;
-  AnalyzerContext ctx;
-  ctx.sink = &sink;
-  Pop3Analyzer an(ctx);
-  PacketRef at;
-  auto send = [&](Dir d, std::string_view s) { an.on_data(d, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, at); };
-  send(Dir::kResp, "+OK POP3\r\n");
-  send(Dir::kOrig, "RETR 1\r\n");
-  send(Dir::kResp, "+OK\r\nline\r\n");
-  an.on_gap(Dir::kResp, 5000, at);
-  send(Dir::kOrig, "USER z\r\nPASS y\r\n");
-  send(Dir::kResp, "+OK\r\n+OK welcome\r\n");
-  an.on_end(at);
-  auto au = sink.of("auth");
+  auto c = conv({{1, "+OK POP3\r\n"}, {0, "RETR 1\r\n"}, {1, "+OK\r\nline\r\n"}});
+  c.push_back({Dir::kResp, std::string(5000, 'x'), true});
+  c.insert(c.end(), {{Dir::kOrig, "USER z\r\nPASS y\r\n"}, {Dir::kResp, "+OK\r\n+OK welcome\r\n"}});
+  auto au = feed(kPop3Analyzer, c).sink.of("auth");
   ASSERT_EQ(au.size(), 1u);
   EXPECT_EQ(au[0]["outcome"], "success");
 }

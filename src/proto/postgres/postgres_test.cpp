@@ -3,18 +3,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/postgres/postgres_analyzer.h"
 #include "proto/postgres/postgres_parse.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::postgres {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::tshark_rows;
 using trawl::testing::fixtures_dir;
 using trawl::testing::have_tool;
 
@@ -32,7 +32,7 @@ std::string error(const std::string& code, const std::string& text) {
   return msg('E', z("SFATAL") + z("VFATAL") + z("C" + code) + z("M" + text) + z("Rauth_failed") + '\0');
 }
 std::string ready() { return msg('Z', "I"); }
-std::vector<json> auth_of(const remote_testing::FeedResult& r) { return r.sink.of("auth"); }
+std::vector<json> auth_of(const testing::FeedResult& r) { return r.sink.of("auth"); }
 
 TEST(PostgresAnalyzer, CleartextPasswordAfterSslRefusedAnyCut) {
   std::vector<Chunk> c = {{Dir::kOrig, ssl_request()},
@@ -161,7 +161,7 @@ TEST(PostgresProbe, ClientRequestsDecide) {
 TEST(PostgresCapture, MatchesTshark) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
   std::string pcap = fixtures_dir() + "/db-logins.pcap";
-  auto streams = remote_testing::streams_to_port(pcap, 5432);
+  auto streams = testing::streams_to_port(pcap, 5432);
   ASSERT_EQ(streams.size(), 5u);
   for (const auto& s : streams) {
     SCOPED_TRACE(s.node0);
@@ -178,7 +178,7 @@ TEST(PostgresCapture, MatchesTshark) {
     ASSERT_FALSE(user.empty());
     std::string method = authtype == "3" ? "password" : authtype == "5" ? "md5" : mech;
     for (size_t step : {0, 1}) {
-      auto a = auth_of(feed(kPostgresAnalyzer, remote_testing::chunks_of(s), step));
+      auto a = auth_of(feed(kPostgresAnalyzer, testing::chunks_of(s), step));
       ASSERT_EQ(a.size(), 1u);
       EXPECT_EQ(a[0]["user"], user);
       EXPECT_EQ(a[0]["method"], method);

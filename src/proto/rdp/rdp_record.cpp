@@ -1,7 +1,5 @@
 #include "proto/rdp/rdp_record.h"
 
-#include <array>
-
 #include <fmt/format.h>
 
 #include "proto/rdp/rdp_parse.h"
@@ -20,13 +18,7 @@ constexpr output::Column kOwn[] = {
     {"encryption_method", CT::kString, 0}, {"encryption_level", CT::kString, 0},
     {"anomalies", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 }  // namespace
 
 const RecordType RdpRecord::kType{"rdp", kColumns};
@@ -34,8 +26,7 @@ const RecordType RdpRecord::kType{"rdp", kColumns};
 void RdpRecord::write(output::TableWriter& w, const WriteOptions&) const {
   fmt::memory_buffer buf;
   origin.write(w);
-  if (cookie.empty()) w.add_null();
-  else w.add(cookie);
+  add_or_null(w, cookie);
   if (has_neg_req) {
     buf.push_back('[');
     bool first = true;
@@ -87,14 +78,7 @@ void RdpRecord::write(output::TableWriter& w, const WriteOptions&) const {
     w.add_null();
     w.add_null();
   }
-  buf.clear();
-  buf.push_back('[');
-  for (size_t i = 0; i < anomalies.size(); ++i) {
-    if (i) buf.push_back(',');
-    output::append_json_string(buf, anomalies[i]);
-  }
-  buf.push_back(']');
-  w.add_json(std::string_view(buf.data(), buf.size()));
+  add_json_strings(w, anomalies);
   w.end_row();
 }
 

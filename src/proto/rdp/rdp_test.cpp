@@ -4,19 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/rdp/rdp_analyzer.h"
 #include "proto/rdp/rdp_parse.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::rdp {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::streams_to_port;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::streams_to_port;
+using testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::shared_pcap;
 
@@ -46,7 +46,7 @@ std::map<std::string, TsharkRdp> tshark_rdp(const std::string& pcap) {
 std::vector<std::pair<std::string, json>> analyze(const std::string& pcap, size_t step, std::vector<bool>* tls = nullptr) {
   std::vector<std::pair<std::string, json>> out;
   for (const auto& s : streams_to_port(pcap, 3389)) {
-    auto r = feed(kRdpAnalyzer, remote_testing::chunks_of(s), step);
+    auto r = feed(kRdpAnalyzer, testing::chunks_of(s), step);
     auto recs = r.sink.of("rdp");
     EXPECT_EQ(recs.size(), 1u);
     out.emplace_back(s.node0.substr(s.node0.rfind(':') + 1), recs.empty() ? json() : recs[0]);

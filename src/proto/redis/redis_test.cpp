@@ -3,18 +3,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/redis/redis_analyzer.h"
 #include "proto/redis/resp_reader.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::redis {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::tshark_rows;
 using trawl::testing::fixtures_dir;
 using trawl::testing::have_tool;
 
@@ -28,7 +28,7 @@ std::string cmd(const std::vector<std::string>& args) {
   }
   return s;
 }
-std::vector<json> auth_of(const remote_testing::FeedResult& r) { return r.sink.of("auth"); }
+std::vector<json> auth_of(const testing::FeedResult& r) { return r.sink.of("auth"); }
 
 TEST(RedisAnalyzer, AuthFormsAndOutcomesAnyCut) {
   std::vector<Chunk> c = {
@@ -151,7 +151,7 @@ TEST(RedisProbe, CommandsAndReplies) {
 TEST(RedisCapture, MatchesTshark) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
   std::string pcap = fixtures_dir() + "/db-logins.pcap";
-  auto streams = remote_testing::streams_to_port(pcap, 6379);
+  auto streams = testing::streams_to_port(pcap, 6379);
   ASSERT_EQ(streams.size(), 2u);
   auto unhex = [](const std::string& h) {
     std::string s;
@@ -178,7 +178,7 @@ TEST(RedisCapture, MatchesTshark) {
     }
     ASSERT_GE(args.size(), 2u);
     ASSERT_EQ(args[0], "AUTH");
-    auto a = auth_of(feed(kRedisAnalyzer, remote_testing::chunks_of(s), 1));
+    auto a = auth_of(feed(kRedisAnalyzer, testing::chunks_of(s), 1));
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0]["user"], args.size() == 3 ? args[1] : "");
     EXPECT_EQ(a[0]["password"], args.back());

@@ -174,22 +174,7 @@ void SmbConnection::smb1_request(std::span<const uint8_t> msg, bool truncated, c
         if (wc == 12) {  // extended security: a security blob
           size_t blob_len = word(b, 14);
           auto blob = b.bytes.subspan(0, std::min(blob_len, b.bytes.size()));
-          NtlmMessage m = find_ntlmssp(blob);
-          if (m.malformed) rec.note("malformed");
-          if (m.type == NtlmType::kAuthenticate && !m.malformed) {
-            rec.user = std::move(m.user);
-            rec.domain = std::move(m.domain);
-            rec.workstation = std::move(m.workstation);
-            cap_name(rec.user), cap_name(rec.domain), cap_name(rec.workstation);
-            rec.auth = m.method();
-            if (m.anonymous()) rec.note("null-session");
-            p.auth_attempt = true;
-          } else if (m.type == NtlmType::kNone && blob_mentions_kerberos(blob)) {
-            rec.auth = "Kerberos";
-            p.auth_attempt = true;
-          } else if (m.type != NtlmType::kNone) {
-            rec.auth = "NTLMSSP";
-          }
+          if (!read_security_blob(blob, p)) rec.note("malformed");
         } else if (wc == 13 || wc == 10) {
           // Plain session setup: passwords (cleartext, LM or NT responses), then account and domain.
           rec.note("no-extended-security");

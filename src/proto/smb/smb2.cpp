@@ -141,22 +141,7 @@ void SmbConnection::smb2_request(std::span<const uint8_t> msg, bool truncated, c
     }
     case kSessionSetup: {
       auto blob = v.buffer(v.u16(B + 12), v.u16(B + 14), bad);
-      NtlmMessage m = find_ntlmssp(blob);
-      if (m.malformed) bad = true;
-      if (m.type == NtlmType::kAuthenticate && !m.malformed) {
-        rec.user = std::move(m.user);
-        rec.domain = std::move(m.domain);
-        rec.workstation = std::move(m.workstation);
-        cap_name(rec.user), cap_name(rec.domain), cap_name(rec.workstation);
-        rec.auth = m.method();
-        if (m.anonymous()) rec.note("null-session");
-        p.auth_attempt = true;
-      } else if (m.type == NtlmType::kNone && blob_mentions_kerberos(blob)) {
-        rec.auth = "Kerberos";
-        p.auth_attempt = true;
-      } else if (m.type != NtlmType::kNone) {
-        rec.auth = "NTLMSSP";
-      }
+      if (!read_security_blob(blob, p)) bad = true;
       break;
     }
     case kTreeConnect: {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "proto/smb/ntlmssp.h"
 #include "proto/smb/smb_names.h"
 
 namespace trawl::proto::smb {
@@ -41,6 +42,26 @@ std::string pipe_name(std::string_view name, std::string_view tree, bool force) 
 void cap_name(std::string& s) {
   if (s.size() > kMaxName) s.resize(kMaxName);
   while (!s.empty() && s.back() == '\0') s.pop_back();
+}
+
+bool SmbConnection::read_security_blob(std::span<const uint8_t> blob, Pending& p) {
+  SmbRecord& rec = p.rec;
+  NtlmMessage m = find_ntlmssp(blob);
+  if (m.type == NtlmType::kAuthenticate && !m.malformed) {
+    rec.user = std::move(m.user);
+    rec.domain = std::move(m.domain);
+    rec.workstation = std::move(m.workstation);
+    cap_name(rec.user), cap_name(rec.domain), cap_name(rec.workstation);
+    rec.auth = m.method();
+    if (m.anonymous()) rec.note("null-session");
+    p.auth_attempt = true;
+  } else if (m.type == NtlmType::kNone && blob_mentions_kerberos(blob)) {
+    rec.auth = "Kerberos";
+    p.auth_attempt = true;
+  } else if (m.type != NtlmType::kNone) {
+    rec.auth = "NTLMSSP";
+  }
+  return !m.malformed;
 }
 
 void SmbConnection::on_message(std::span<const uint8_t> msg, bool truncated, const PacketRef& at) {

@@ -69,6 +69,9 @@ class SmbConnection {
   void smb2_response(std::span<const uint8_t> m, bool truncated, const PacketRef& at);
 
   // Shared.
+  // A session setup's security blob: the account of an NTLMSSP AUTHENTICATE, or Kerberos, into p.rec.
+  // False when the NTLMSSP message in it is malformed.
+  static bool read_security_blob(std::span<const uint8_t> blob, Pending& p);
   void add_pending(Pending&& p, const PacketRef& at);
   Pending* find_pending(uint8_t version, uint64_t key);
   void complete(Pending& p, uint32_t status, bool dos_error, const PacketRef& at);

@@ -1,8 +1,6 @@
 #include "proto/smb/smb_record.h"
 
 #include <algorithm>
-#include <array>
-
 namespace trawl::proto::smb {
 
 namespace {
@@ -17,18 +15,8 @@ constexpr output::Column kOwn[] = {
     {"rpc_interface", CT::kString, 8}, {"rpc_opnum", CT::kCount, -3}, {"rpc_operation", CT::kString, 16},
     {"rpc_arg", CT::kString, 0},     {"bytes", CT::kCount, -8},       {"notes", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
-void add_or_null(output::TableWriter& w, std::string_view s) {
-  if (s.empty()) w.add_null();
-  else w.add(s);
-}
 template <typename T>
 void add_count_or_null(output::TableWriter& w, const std::optional<T>& v) {
   if (v) w.add_count(*v);
@@ -36,18 +24,8 @@ void add_count_or_null(output::TableWriter& w, const std::optional<T>& v) {
 }
 template <typename Strings>
 void add_string_array(output::TableWriter& w, const Strings& items) {
-  if (items.empty()) {
-    w.add_null();
-    return;
-  }
-  fmt::memory_buffer buf;
-  buf.push_back('[');
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) buf.push_back(',');
-    output::append_json_string(buf, items[i]);
-  }
-  buf.push_back(']');
-  w.add_json(std::string_view(buf.data(), buf.size()));
+  if (items.empty()) w.add_null();
+  else add_json_strings(w, items);
 }
 }  // namespace
 

@@ -15,8 +15,6 @@ constexpr uint16_t kPorts[] = {25, 587, 2525};
 
 std::unique_ptr<StreamAnalyzer> make(const AnalyzerContext& ctx) { return std::make_unique<SmtpAnalyzer>(ctx); }
 
-std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // "FROM:<a@b> SIZE=1" -> "a@b"; "TO: <x>" -> "x"; a bare address is taken up to the first space.
@@ -57,11 +55,7 @@ const AnalyzerInfo kSmtpAnalyzer{"smtp", 6, kPorts, &probe, &make, nullptr};
 
 SmtpAnalyzer::SmtpAnalyzer(const AnalyzerContext& ctx) : ctx_(ctx) { pending_.reserve(16); }
 
-void SmtpAnalyzer::anomaly(std::string_view a) {
-  for (const auto& x : rec_.anomalies)
-    if (x == a) return;
-  if (rec_.anomalies.size() < 16) rec_.anomalies.emplace_back(a);
-}
+void SmtpAnalyzer::anomaly(std::string_view a) { add_anomaly(rec_.anomalies, a); }
 
 void SmtpAnalyzer::on_data(Dir dir, std::span<const uint8_t> data, const PacketRef& at) {
   if (tls_ || done_) return;

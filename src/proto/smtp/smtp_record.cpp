@@ -1,7 +1,5 @@
 #include "proto/smtp/smtp_record.h"
 
-#include <array>
-
 #include <fmt/format.h>
 
 namespace trawl::proto::smtp {
@@ -19,29 +17,8 @@ constexpr output::Column kOwn[] = {
     {"body_text", CT::kString, 0},   {"status", CT::kCount, -3},      {"last_reply", CT::kString, 0},  {"commands", CT::kJson, 0},
     {"anomalies", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
-void add_opt(output::TableWriter& w, const std::string& s) {
-  if (s.empty()) w.add_null();
-  else w.add(s);
-}
-
-void add_strings(output::TableWriter& w, const std::vector<std::string>& v, fmt::memory_buffer& buf) {
-  buf.clear();
-  buf.push_back('[');
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) buf.push_back(',');
-    output::append_json_string(buf, v[i]);
-  }
-  buf.push_back(']');
-  w.add_json(std::string_view(buf.data(), buf.size()));
-}
 }  // namespace
 
 const RecordType SmtpRecord::kType{"smtp", kColumns};
@@ -63,22 +40,22 @@ void SmtpRecord::write(output::TableWriter& w, const WriteOptions&) const {
   fmt::memory_buffer buf;
   origin.write(w);
   w.add_count(trans_depth);
-  add_opt(w, banner);
-  add_opt(w, helo);
+  add_or_null(w, banner);
+  add_or_null(w, helo);
   w.add_bool(tls);
-  add_opt(w, auth_method);
-  add_opt(w, auth_user);
-  add_opt(w, mailfrom);
-  add_strings(w, rcptto, buf);
-  add_opt(w, mail.from);
-  add_opt(w, mail.to);
-  add_opt(w, mail.cc);
-  add_opt(w, mail.reply_to);
-  add_opt(w, mail.subject);
-  add_opt(w, mail.date);
-  add_opt(w, mail.message_id);
-  add_opt(w, mail.user_agent);
-  add_opt(w, mail.x_originating_ip);
+  add_or_null(w, auth_method);
+  add_or_null(w, auth_user);
+  add_or_null(w, mailfrom);
+  add_json_strings(w, rcptto);
+  add_or_null(w, mail.from);
+  add_or_null(w, mail.to);
+  add_or_null(w, mail.cc);
+  add_or_null(w, mail.reply_to);
+  add_or_null(w, mail.subject);
+  add_or_null(w, mail.date);
+  add_or_null(w, mail.message_id);
+  add_or_null(w, mail.user_agent);
+  add_or_null(w, mail.x_originating_ip);
   if (has_message) w.add_count(msg_size);
   else w.add_null();
   buf.clear();
@@ -108,14 +85,14 @@ void SmtpRecord::write(output::TableWriter& w, const WriteOptions&) const {
   }
   buf.push_back(']');
   w.add_json(std::string_view(buf.data(), buf.size()));
-  add_opt(w, mail.body_text);
+  add_or_null(w, mail.body_text);
   if (status) w.add_count(status);
   else w.add_null();
-  add_opt(w, last_reply);
-  add_strings(w, commands, buf);
+  add_or_null(w, last_reply);
+  add_json_strings(w, commands);
   std::vector<std::string> all = anomalies;
   all.insert(all.end(), mail.anomalies.begin(), mail.anomalies.end());
-  add_strings(w, all, buf);
+  add_json_strings(w, all);
   w.end_row();
 }
 

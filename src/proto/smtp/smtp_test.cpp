@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "proto/smtp/smtp_analyzer.h"
+#include "proto/stream_test_support.h"
 #include "proto/text/codecs.h"
-#include "proto/text/record_test_support.h"
 #include "support/follow.h"
 #include "support/testing.h"
 
@@ -14,34 +14,15 @@ namespace {
 
 using nlohmann::json;
 using proto::testing::Chunk;
+using proto::testing::conv;
 using proto::testing::feed;
+using proto::testing::tcp_stream_chunks;
+using proto::testing::tshark_rows;
 using trawl::testing::follow_streams;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
 using trawl::testing::shell_quote;
-
-std::vector<std::vector<std::string>> tshark_rows(const std::string& pcap, const std::string& filter,
-                                                  const std::vector<std::string>& fields) {
-  std::string cmd = "tshark -n -r " + shell_quote(pcap) + " -Y " + shell_quote(filter) + " -T fields -E separator=/t";
-  for (const auto& f : fields) cmd += " -e " + f;
-  auto r = run(cmd + " 2>/dev/null");
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cols;
-    size_t pos = 0;
-    for (;;) {
-      size_t tab = line.find('\t', pos);
-      cols.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    cols.resize(fields.size());
-    rows.push_back(cols);
-  }
-  return rows;
-}
 
 std::string b64(const std::string& s) {
   std::string out;
@@ -82,16 +63,12 @@ TsharkSmtp tshark_smtp(const std::string& pcap, int stream) {
   return t;
 }
 
-std::vector<Chunk> smtp_chunks(const std::string& pcap, int stream) {
-  return proto::testing::stream_chunks(pcap, stream);
-}
-
 // Everything the records say about the conversation, checked against tshark's dissection of it.
 void check_against_tshark(const std::string& pcap, int stream) {
   SCOPED_TRACE(pcap + " stream " + std::to_string(stream));
-  auto chunks = smtp_chunks(pcap, stream);
+  auto chunks = tcp_stream_chunks(pcap, stream);
   ASSERT_FALSE(chunks.empty());
-  auto sink = feed(kSmtpAnalyzer, chunks);
+  auto sink = feed(kSmtpAnalyzer, chunks).sink;
   auto t = tshark_smtp(pcap, stream);
   auto smtp = sink.of("smtp");
   ASSERT_FALSE(smtp.empty());
@@ -129,7 +106,7 @@ void check_against_tshark(const std::string& pcap, int stream) {
   }
   // Every cutting of the conversation gives the same records.
   for (size_t step : {1, 2, 3, 7, 100}) {
-    auto again = feed(kSmtpAnalyzer, chunks, step);
+    auto again = feed(kSmtpAnalyzer, chunks, step).sink;
     EXPECT_EQ(again.lines, sink.lines) << "step " << step;
   }
 }
@@ -155,7 +132,7 @@ TEST(Smtp, MessageHeadersAgreeWithTsharkImf) {
                             {"imf.from", "imf.to", "imf.subject", "imf.date", "imf.message_id", "imf.cc",
                              "smtp.data.reassembled.length", "mime_multipart.header.content-disposition"});
     ASSERT_EQ(rows.size(), 1u);
-    auto smtp = feed(kSmtpAnalyzer, smtp_chunks(pcap, c.stream)).of("smtp");
+    auto smtp = feed(kSmtpAnalyzer, tcp_stream_chunks(pcap, c.stream)).sink.of("smtp");
     ASSERT_EQ(smtp.size(), 1u);
     const auto& r = smtp[0];
     EXPECT_EQ(r["from"], rows[0][0]);
@@ -171,7 +148,7 @@ TEST(Smtp, MessageHeadersAgreeWithTsharkImf) {
     // no reference: it leaves out that CRLF when the dot shares its segment (802 vs 804 in zeek-smtp
     // stream 2) and counts retransmitted overlapping segments twice (15156 vs 14545 in stream 0).
     std::string client;
-    for (const auto& ch : smtp_chunks(pcap, c.stream))
+    for (const auto& ch : tcp_stream_chunks(pcap, c.stream))
       if (ch.dir == Dir::kOrig) client += ch.bytes;
     size_t begin = client.find("DATA\r\n") + 6, end = client.find("\r\n.\r\n", begin) + 2;
     uint64_t stuffed = 0;
@@ -192,7 +169,7 @@ TEST(Smtp, MessageHeadersAgreeWithTsharkImf) {
 TEST(Smtp, HandCheckedValuesOfRealCaptures) {
   if (!have_tool("tshark")) GTEST_SKIP() << "tshark missing";
   // The client declared SIZE=556 in MAIL FROM; the message is exactly that.
-  auto r = feed(kSmtpAnalyzer, smtp_chunks(shared_pcap("chrissanders-mail-sender-client.pcapng"), 0)).of("smtp");
+  auto r = feed(kSmtpAnalyzer, tcp_stream_chunks(shared_pcap("chrissanders-mail-sender-client.pcapng"), 0)).sink.of("smtp");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0]["msg_size"], 556);
   EXPECT_EQ(r[0]["status"], 250);
@@ -200,7 +177,7 @@ TEST(Smtp, HandCheckedValuesOfRealCaptures) {
   EXPECT_EQ(r[0]["banner"], "mail01 ESMTP Postfix (Ubuntu)");
   EXPECT_EQ(r[0]["user_agent"], "Mozilla/5.0 (Windows NT 10.0; WOW64; rv:38.0) Gecko/20100101 Thunderbird/38.5.0");
 
-  auto s = feed(kSmtpAnalyzer, smtp_chunks(shared_pcap("zeek-smtp.pcap"), 0));
+  auto s = feed(kSmtpAnalyzer, tcp_stream_chunks(shared_pcap("zeek-smtp.pcap"), 0)).sink;
   auto z = s.of("smtp");
   ASSERT_EQ(z.size(), 1u);
   EXPECT_EQ(z[0]["auth_user"], "gurpartap@patriots.in");
@@ -252,12 +229,6 @@ TEST(Smtp, StarttlsStopsParsing) {
   EXPECT_EQ(smtp_streams, 2);
 }
 
-std::vector<Chunk> conv(std::initializer_list<std::pair<int, std::string>> parts) {
-  std::vector<Chunk> out;
-  for (const auto& [d, s] : parts) out.push_back({d == 0 ? Dir::kOrig : Dir::kResp, s});
-  return out;
-}
-
 TEST(Smtp, PipeliningPairsRepliesWithTheirCommands) {
   auto c = conv({{1, "220 mx ESMTP\r\n"},
                  {0, "EHLO me\r\n"},
@@ -268,7 +239,7 @@ TEST(Smtp, PipeliningPairsRepliesWithTheirCommands) {
                  {1, "250 queued 1\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
                  {0, "Subject: two\r\n\r\n.\r\nQUIT\r\n"},
                  {1, "554 rejected\r\n221 bye\r\n"}});
-  auto sink = feed(kSmtpAnalyzer, c);
+  auto sink = feed(kSmtpAnalyzer, c).sink;
   auto r = sink.of("smtp");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0]["mailfrom"], "a@x");
@@ -284,7 +255,7 @@ TEST(Smtp, PipeliningPairsRepliesWithTheirCommands) {
   EXPECT_EQ(r[1]["trans_depth"], 2);
   EXPECT_EQ(r[1]["commands"], json::parse(R"(["MAIL","RCPT","DATA"])"));
   EXPECT_EQ(r[0]["commands"], json::parse(R"(["EHLO","MAIL","RCPT","RCPT","RCPT","DATA"])"));
-  for (size_t step = 1; step < 12; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).lines, sink.lines) << step;
+  for (size_t step = 1; step < 12; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Smtp, AuthMechanismsAndOutcomes) {
@@ -308,7 +279,7 @@ TEST(Smtp, AuthMechanismsAndOutcomes) {
                  {0, "aHVudGVyMg==\r\n"},
                  {1, "235 ok\r\n"},
                  {0, "AUTH PLAIN\r\n"}});  // no reply before the end: unknown
-  auto sink = feed(kSmtpAnalyzer, c);
+  auto sink = feed(kSmtpAnalyzer, c).sink;
   auto a = sink.of("auth");
   ASSERT_EQ(a.size(), 5u);
   EXPECT_EQ(a[0]["method"], "AUTH PLAIN");
@@ -330,7 +301,7 @@ TEST(Smtp, AuthMechanismsAndOutcomes) {
   ASSERT_EQ(s.size(), 1u);  // no transaction: one record for the connection
   EXPECT_EQ(s[0]["auth_user"], "bob");
   EXPECT_EQ(s[0]["trans_depth"], 1);
-  for (size_t step = 1; step < 6; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).lines, sink.lines) << step;
+  for (size_t step = 1; step < 6; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Smtp, MimeMessageWithChineseSubjectAttachmentsAndLinks) {
@@ -372,7 +343,7 @@ TEST(Smtp, MimeMessageWithChineseSubjectAttachmentsAndLinks) {
       "epilogue\r\n";
   auto c = conv({{1, "220 mx SMTP\r\n"}, {0, "HELO me\r\nMAIL FROM:<zs@example.cn>\r\nRCPT TO:<a@example.com>\r\nDATA\r\n"},
                  {1, "250 hi\r\n250 ok\r\n250 ok\r\n354 go\r\n"}, {0, msg + ".\r\n"}, {1, "250 ok\r\n"}});
-  auto sink = feed(kSmtpAnalyzer, c);
+  auto sink = feed(kSmtpAnalyzer, c).sink;
   auto r = sink.of("smtp");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0]["subject"], "你好测试");
@@ -385,13 +356,13 @@ TEST(Smtp, MimeMessageWithChineseSubjectAttachmentsAndLinks) {
                                           {"url":"http://evil.test/login?x=1&y=2","text":"登录 银行"}])"));
   EXPECT_EQ(r[0]["body_text"], "See https://example.com/a?b=1, and www.example.org/x. 登录 银行");
   EXPECT_EQ(r[0]["anomalies"], json::array());
-  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).lines, sink.lines) << step;
+  for (size_t step = 1; step < 8; ++step) EXPECT_EQ(feed(kSmtpAnalyzer, c, step).sink.lines, sink.lines) << step;
 }
 
 TEST(Smtp, BodyTextIsTheReadableStartOfTheMessage) {
   auto one_message = [](const std::string& msg) {
     auto r = feed(kSmtpAnalyzer, conv({{0, "HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"}, {0, msg + ".\r\n"}}))
-                 .of("smtp");
+                 .sink.of("smtp");
     return r.size() == 1 ? r[0]["body_text"] : json();
   };
   // HTML: what a mail client shows, not the markup.
@@ -423,7 +394,7 @@ TEST(Smtp, BodyTextAgreesWithTshark) {
   want = std::regex_replace(want, std::regex(R"((\\r\\n,?)+)"), " ");
   want = std::regex_replace(want, std::regex(R"(\s+)"), " ");
   want = std::regex_replace(want, std::regex(R"(^ | $)"), "");
-  auto r = feed(kSmtpAnalyzer, smtp_chunks(pcap, 0)).of("smtp");
+  auto r = feed(kSmtpAnalyzer, tcp_stream_chunks(pcap, 0)).sink.of("smtp");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0]["body_text"], want);
   EXPECT_TRUE(want.starts_with("I need your help."));
@@ -432,7 +403,7 @@ TEST(Smtp, BodyTextAgreesWithTshark) {
 TEST(Smtp, GapsGarbageAndTruncation) {
   // A message cut by the end of the capture: the record still comes, marked.
   auto cut = feed(kSmtpAnalyzer, conv({{1, "220 mx ESMTP\r\n"}, {0, "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"},
-                                       {1, "250 a\r\n250 b\r\n250 c\r\n354 d\r\n"}, {0, "Subject: cut\r\n\r\nhalf a li"}}));
+                                       {1, "250 a\r\n250 b\r\n250 c\r\n354 d\r\n"}, {0, "Subject: cut\r\n\r\nhalf a li"}})).sink;
   auto r = cut.of("smtp");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0]["subject"], "cut");
@@ -442,7 +413,7 @@ TEST(Smtp, GapsGarbageAndTruncation) {
   // Binary garbage on both sides: no crash, nothing invented.
   std::string junk;
   for (int i = 0; i < 5000; ++i) junk += char((i * 7919) & 0xff);
-  auto g = feed(kSmtpAnalyzer, conv({{0, junk}, {1, junk}, {0, junk}}));
+  auto g = feed(kSmtpAnalyzer, conv({{0, junk}, {1, junk}, {0, junk}})).sink;
   for (const auto& x : g.of("smtp")) {
     EXPECT_TRUE(x["mailfrom"].is_null());
     EXPECT_TRUE(x["msg_size"].is_null());
@@ -451,29 +422,19 @@ TEST(Smtp, GapsGarbageAndTruncation) {
 
   // Only the client side captured: DATA content is still recognised without the 354.
   auto one = feed(kSmtpAnalyzer, conv({{0, "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"},
-                                       {0, "Subject: lonely\r\n\r\nx\r\n.\r\nQUIT\r\n"}}));
+                                       {0, "Subject: lonely\r\n\r\nx\r\n.\r\nQUIT\r\n"}})).sink;
   auto o = one.of("smtp");
   ASSERT_EQ(o.size(), 1u);
   EXPECT_EQ(o[0]["subject"], "lonely");
   EXPECT_EQ(o[0]["commands"], json::parse(R"(["EHLO","MAIL","RCPT","DATA"])"));
 
   // A gap in the replies: the pending commands are dropped, later pairs still match.
-  proto::testing::CollectSink sink;
-  AnalyzerContext ctx;
-  ctx.sink = &sink;
-  SmtpAnalyzer a(ctx);
-  PacketRef at;
-  auto send = [&](Dir d, std::string_view s) { a.on_data(d, {reinterpret_cast<const uint8_t*>(s.data()), s.size()}, at); };
-  send(Dir::kResp, "220 mx ESMTP\r\n");
-  send(Dir::kOrig, "EHLO a\r\nMAIL FROM:<a@b>\r\n");
-  send(Dir::kResp, "250 a\r\n25");
-  a.on_gap(Dir::kResp, 100, at);
-  send(Dir::kOrig, "RSET\r\nMAIL FROM:<e@f>\r\nRCPT TO:<g@h>\r\nDATA\r\n");
-  send(Dir::kResp, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n");
-  send(Dir::kOrig, "\r\nx\r\n.\r\n");
-  send(Dir::kResp, "250 done\r\n");
-  a.on_end(at);
-  auto s = sink.of("smtp");
+  auto c = conv({{1, "220 mx ESMTP\r\n"}, {0, "EHLO a\r\nMAIL FROM:<a@b>\r\n"}, {1, "250 a\r\n25"}});
+  c.push_back({Dir::kResp, std::string(100, 'x'), true});
+  c.insert(c.end(), {{Dir::kOrig, "RSET\r\nMAIL FROM:<e@f>\r\nRCPT TO:<g@h>\r\nDATA\r\n"},
+                     {Dir::kResp, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"}, {Dir::kOrig, "\r\nx\r\n.\r\n"},
+                     {Dir::kResp, "250 done\r\n"}});
+  auto s = feed(kSmtpAnalyzer, c).sink.of("smtp");
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0]["mailfrom"], "a@b");
   EXPECT_EQ(s[0]["anomalies"], json::parse(R"(["gap_in_replies"])"));

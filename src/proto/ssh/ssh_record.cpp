@@ -1,7 +1,5 @@
 #include "proto/ssh/ssh_record.h"
 
-#include <array>
-
 #include <fmt/format.h>
 
 namespace trawl::proto::ssh {
@@ -19,21 +17,10 @@ constexpr output::Column kOwn[] = {
     {"enc_segments_orig", CT::kCount, -5}, {"enc_segments_resp", CT::kCount, -5},
     {"enc_bytes_orig", CT::kCount, -8},  {"enc_bytes_resp", CT::kCount, -8}, {"anomalies", CT::kJson, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
 constexpr std::string_view kListNames[KexInit::kCount] = {
     "kex", "host_key", "enc_c2s", "enc_s2c", "mac_c2s", "mac_s2c", "comp_c2s", "comp_s2c", "lang_c2s", "lang_s2c"};
-
-void add_opt(output::TableWriter& w, const std::string& s) {
-  if (s.empty()) w.add_null();
-  else w.add(s);
-}
 
 void add_kex(output::TableWriter& w, const KexLists& k, fmt::memory_buffer& buf) {
   if (!k.seen) return w.add_null();
@@ -57,34 +44,27 @@ void SshRecord::write(output::TableWriter& w, const WriteOptions&) const {
   origin.write(w);
   if (version) w.add_count(version);
   else w.add_null();
-  add_opt(w, client);
-  add_opt(w, server);
-  add_opt(w, auth_outcome);
-  add_opt(w, auth_confidence);
+  add_or_null(w, client);
+  add_or_null(w, server);
+  add_or_null(w, auth_outcome);
+  add_or_null(w, auth_confidence);
   w.add_count(auth_attempts);
-  add_opt(w, kex_alg);
-  add_opt(w, host_key_alg);
-  add_opt(w, cipher_alg);
-  add_opt(w, mac_alg);
-  add_opt(w, compression_alg);
-  add_opt(w, hassh);
-  add_opt(w, hassh_server);
-  add_opt(w, hassh_algorithms);
-  add_opt(w, hassh_server_algorithms);
+  add_or_null(w, kex_alg);
+  add_or_null(w, host_key_alg);
+  add_or_null(w, cipher_alg);
+  add_or_null(w, mac_alg);
+  add_or_null(w, compression_alg);
+  add_or_null(w, hassh);
+  add_or_null(w, hassh_server);
+  add_or_null(w, hassh_algorithms);
+  add_or_null(w, hassh_server_algorithms);
   add_kex(w, client_kex, buf);
   add_kex(w, server_kex, buf);
   w.add_count(enc_segments_orig);
   w.add_count(enc_segments_resp);
   w.add_count(enc_bytes_orig);
   w.add_count(enc_bytes_resp);
-  buf.clear();
-  buf.push_back('[');
-  for (size_t i = 0; i < anomalies.size(); ++i) {
-    if (i) buf.push_back(',');
-    output::append_json_string(buf, anomalies[i]);
-  }
-  buf.push_back(']');
-  w.add_json(std::string_view(buf.data(), buf.size()));
+  add_json_strings(w, anomalies);
   w.end_row();
 }
 

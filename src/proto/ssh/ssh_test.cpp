@@ -4,18 +4,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
 #include "proto/ssh/ssh_analyzer.h"
+#include "proto/stream_test_support.h"
 
 namespace trawl::proto::ssh {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::streams_to_port;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::streams_to_port;
+using testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::shared_pcap;
 
@@ -48,7 +48,7 @@ struct Conn {
 std::vector<Conn> analyze(const std::string& pcap, size_t step = 0) {
   std::vector<Conn> out;
   for (const auto& s : streams_to_port(pcap, 22)) {
-    auto r = feed(kSshAnalyzer, remote_testing::chunks_of(s), step);
+    auto r = feed(kSshAnalyzer, testing::chunks_of(s), step);
     Conn c;
     c.port = client_port(s.node0);
     auto ssh = r.sink.of("ssh");

@@ -3,18 +3,18 @@
 #include <string>
 #include <vector>
 
-#include "proto/ftp/stream_test_support.h"
+#include "proto/stream_test_support.h"
 #include "proto/telnet/telnet_analyzer.h"
 
 namespace trawl::proto::telnet {
 namespace {
 
 using nlohmann::json;
-using remote_testing::bytes_of;
-using remote_testing::Chunk;
-using remote_testing::feed;
-using remote_testing::stream_chunks;
-using remote_testing::tshark_rows;
+using testing::bytes_of;
+using testing::Chunk;
+using testing::feed;
+using testing::stream_chunks;
+using testing::tshark_rows;
 using trawl::testing::have_tool;
 using trawl::testing::shared_pcap;
 
@@ -76,7 +76,7 @@ TEST(TelnetCapture, ClientOnlyTrafficHasNoAttempt) {
   for (const auto& s : streams) {
     if (s.node1.find(":23") == std::string::npos) continue;
     found = true;
-    auto r = feed(kTelnetAnalyzer, remote_testing::chunks_of(s), 1);
+    auto r = feed(kTelnetAnalyzer, testing::chunks_of(s), 1);
     EXPECT_TRUE(r.sink.of("auth").empty());
   }
   EXPECT_TRUE(found);

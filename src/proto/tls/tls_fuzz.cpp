@@ -1,26 +1,12 @@
 // libFuzzer target: random bytes, split into client and server chunks at random points (with gaps),
 // through the TLS analyzer, the record written to a JSON writer; plus the parsers on the raw input.
-#include <cstdio>
-
+#include "proto/stream_fuzz.h"
 #include "proto/tls/tls_analyzer.h"
-
-namespace {
-struct WriteSink final : trawl::proto::RecordSink {
-  std::FILE* null = std::fopen("/dev/null", "w");
-  ~WriteSink() override { std::fclose(null); }
-  void emit(const trawl::proto::Record& r) override {
-    trawl::output::TableWriter w(null, trawl::output::Format::kJsonl, r.type().columns);
-    r.write(w, {});
-    w.finish();
-  }
-};
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace trawl::proto;
-  static WriteSink sink;
   AnalyzerContext ctx;
-  ctx.sink = &sink;
+  ctx.sink = &fuzz_record_writer();
   tls::TlsAnalyzer a(ctx);
   PacketRef at;
   // Each chunk: 1 control byte (direction, gap flag, length / 2), then up to 126 bytes.

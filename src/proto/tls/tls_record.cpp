@@ -1,7 +1,5 @@
 #include "proto/tls/tls_record.h"
 
-#include <array>
-
 #include <fmt/format.h>
 
 namespace trawl::proto::tls {
@@ -20,13 +18,7 @@ constexpr output::Column kOwn[] = {
     {"handshake_types", CT::kJson, 0},   {"established", CT::kBool, 5},    {"orig_app_bytes", CT::kCount, -8},
     {"resp_app_bytes", CT::kCount, -8},  {"anomaly", CT::kString, 0},
 };
-constexpr auto kColumns = [] {
-  std::array<output::Column, std::size(kCommonColumns) + std::size(kOwn)> c{};
-  size_t i = 0;
-  for (const auto& col : kCommonColumns) c[i++] = col;
-  for (const auto& col : kOwn) c[i++] = col;
-  return c;
-}();
+constexpr auto kColumns = with_common_columns(kOwn);
 
 void add_opt(output::TableWriter& w, bool present, std::string_view s) {
   if (present) w.add(s);

@@ -6,65 +6,27 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/follow.h"
+#include "proto/stream_test_support.h"
 #include "proto/tls/tls_analyzer.h"
+#include "support/follow.h"
 #include "support/testing.h"
 
 namespace trawl::proto::tls {
 namespace {
 
 using nlohmann::json;
+using testing::bytes_of;
+using testing::Chunk;
 using trawl::testing::have_tool;
 using trawl::testing::run;
 using trawl::testing::shared_pcap;
 using trawl::testing::shell_quote;
 
-std::string to_json_line(const Record& r) {
-  char* buf = nullptr;
-  size_t len = 0;
-  std::FILE* f = open_memstream(&buf, &len);
-  {
-    output::TableWriter w(f, output::Format::kJsonl, r.type().columns);
-    r.write(w, {});
-    w.finish();
-  }
-  std::fclose(f);
-  std::string s(buf, len);
-  std::free(buf);
-  return s;
-}
-
-struct Sink final : RecordSink {
-  std::vector<json> records;
-  void emit(const Record& r) override { records.push_back(json::parse(to_json_line(r))); }
-};
-
-std::span<const uint8_t> bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
-
-struct Chunk {
-  Dir dir;
-  std::string bytes;
-};
-
 // Feeds the chunks cut into `step`-byte pieces (0: whole); returns the records.
-std::vector<json> feed(const std::vector<Chunk>& chunks, size_t step = 0,
-                       const std::vector<std::pair<size_t, uint64_t>>& gaps_before = {}) {
-  Sink sink;
-  AnalyzerContext ctx;
-  ctx.sink = &sink;
-  ctx.conn.uid = "Ctls";
-  TlsAnalyzer a(ctx);
-  PacketRef at;
-  for (size_t c = 0; c < chunks.size(); ++c) {
-    ++at.frame;
-    for (const auto& [idx, n] : gaps_before)
-      if (idx == c) a.on_gap(chunks[c].dir, n, at);
-    std::string_view b = chunks[c].bytes;
-    size_t n = step ? step : std::max<size_t>(b.size(), 1);
-    for (size_t i = 0; i < b.size(); i += n) a.on_data(chunks[c].dir, bytes_of(b.substr(i, n)), at);
-  }
-  a.on_end(at);
-  return sink.records;
+std::vector<json> feed(const std::vector<Chunk>& chunks, size_t step = 0) {
+  std::vector<json> records;
+  for (const auto& line : testing::feed(kTlsAnalyzer, chunks, step).sink.lines) records.push_back(json::parse(line));
+  return records;
 }
 
 // ---- hand-built handshakes ----
@@ -212,10 +174,10 @@ TEST(TlsAnalyzer, Tls12ResumptionAlertsAndGaps) {
   std::string app = record(23, std::string(1000, 'a'));
   std::string alert = record(21, std::string(26, 'z'));  // encrypted close_notify
   std::vector<Chunk> chunks = {{Dir::kOrig, client}, {Dir::kResp, server}, {Dir::kOrig, client2},
-                               {Dir::kOrig, app.substr(0, 400)}, {Dir::kOrig, app.substr(700)},
-                               {Dir::kResp, alert}};
+                               {Dir::kOrig, app.substr(0, 400)}, {Dir::kOrig, std::string(300, 'x'), true},
+                               {Dir::kOrig, app.substr(700)}, {Dir::kResp, alert}};
   // 300 bytes of the application data record are lost: still counted, and the next record is read.
-  auto recs = feed(chunks, 0, {{4, 300}});
+  auto recs = feed(chunks);
   ASSERT_EQ(recs.size(), 1u);
   const json& j = recs[0];
   EXPECT_EQ(j["version"], "TLSv12");
@@ -364,15 +326,7 @@ std::map<std::string, TsharkStream> tshark_tls(const std::string& pcap) {
                " -e tls.handshake.ciphersuite 2>/dev/null");
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> c;
-    size_t pos = 0;
-    for (;;) {
-      size_t tab = line.find('\t', pos);
-      c.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    c.resize(13);
+    auto c = testing::tab_fields(line, 13);
     std::string a = (c[0].empty() ? c[1] : c[0]) + ":" + c[2], b = (c[3].empty() ? c[4] : c[3]) + ":" + c[5];
     TsharkStream& t = out[std::min(a, b) + " " + std::max(a, b)];
     auto types = split(c[6], ',');
@@ -419,8 +373,7 @@ void compare_with_tshark(const std::string& name, size_t min_hellos) {
     auto it = theirs.find(key);
     if (it == theirs.end()) continue;  // no TLS in this conversation
     const TsharkStream& t = it->second;
-    std::vector<Chunk> chunks;
-    for (const auto& c : st.chunks) chunks.push_back({c.dir == 0 ? Dir::kOrig : Dir::kResp, c.bytes});
+    auto chunks = testing::chunks_of(st);
     auto recs = feed(chunks);
     ASSERT_EQ(recs.size(), 1u) << name << " " << key;
     const json& j = recs[0];
@@ -463,8 +416,7 @@ TEST(TlsTshark, ChromeSessionInDetail) {
   if (!have_tool("tshark")) GTEST_SKIP();
   auto streams = trawl::testing::follow_streams(shared_pcap("zeek-tls-chrome34-google.pcap"));
   ASSERT_EQ(streams.size(), 1u);
-  std::vector<Chunk> chunks;
-  for (const auto& c : streams[0].chunks) chunks.push_back({c.dir == 0 ? Dir::kOrig : Dir::kResp, c.bytes});
+  auto chunks = testing::chunks_of(streams[0]);
   auto recs = feed(chunks);
   ASSERT_EQ(recs.size(), 1u);
   const json& j = recs[0];

@@ -1,13 +1,15 @@
-// Test helpers for the ftp, telnet, ssh and rdp tests: a sink that keeps every record as its JSON line,
-// and a feeder that plays a real conversation (tshark's follow output) into an analyzer, whole or cut
-// into pieces. (Same idea as proto/text/record_test_support.h; kept separate while both are written.)
+// Test helpers for the stream analyzers' tests: a sink that keeps every record as its JSON line, and a
+// feeder that plays a conversation (a real one from tshark's follow output, or one written in the test)
+// into an analyzer, whole or cut into pieces; tshark's field output as rows to compare against.
 #pragma once
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,7 +18,7 @@
 #include "support/follow.h"
 #include "support/testing.h"
 
-namespace trawl::proto::remote_testing {
+namespace trawl::proto::testing {
 
 inline std::string to_json(const Record& r, bool show_passwords = true) {
   char* buf = nullptr;
@@ -63,6 +65,13 @@ inline std::vector<Chunk> chunks_of(const trawl::testing::FollowedStream& s) {
   return out;
 }
 
+// A conversation written in a test: {0, client bytes}, {1, server bytes}, ...
+inline std::vector<Chunk> conv(std::initializer_list<std::pair<int, std::string>> parts) {
+  std::vector<Chunk> out;
+  for (const auto& [d, s] : parts) out.push_back({d == 0 ? Dir::kOrig : Dir::kResp, s});
+  return out;
+}
+
 inline bool ends_with_port(const std::string& node, uint16_t port) {
   std::string p(1, ':');  // (not ":" + ...: GCC 12 warns falsely on that, -Wrestrict)
   p += std::to_string(port);
@@ -85,6 +94,18 @@ inline std::vector<Chunk> stream_chunks(const std::string& pcap, uint16_t port) 
   auto streams = streams_to_port(pcap, port);
   if (streams.empty()) return {};
   return chunks_of(streams.front());
+}
+
+// The conversation of tcp.stream N of a capture. (Cut out first: follow_streams lists streams in tshark's
+// print order, and its `sort -un` merges stream 0 with the empty line of non-TCP packets.)
+inline std::vector<Chunk> tcp_stream_chunks(const std::string& pcap, int index) {
+  trawl::testing::TempDir tmp;
+  std::string one = tmp.file("one.pcapng");
+  trawl::testing::run("tshark -n -r " + trawl::testing::shell_quote(pcap) + " -Y 'tcp.stream==" +
+                      std::to_string(index) + "' -w " + trawl::testing::shell_quote(one) + " 2>/dev/null");
+  auto streams = trawl::testing::follow_streams(one);
+  if (streams.size() != 1) return {};
+  return chunks_of(streams[0]);
 }
 
 struct FeedResult {
@@ -128,6 +149,20 @@ inline FeedResult feed(const AnalyzerInfo& info, const std::vector<Chunk>& chunk
   return r;
 }
 
+// One line of tshark -T fields -E separator=/t output, cut at the tabs into `count` columns.
+inline std::vector<std::string> tab_fields(const std::string& line, size_t count) {
+  std::vector<std::string> cols;
+  size_t pos = 0;
+  for (;;) {
+    size_t tab = line.find('\t', pos);
+    cols.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
+    if (tab == std::string::npos) break;
+    pos = tab + 1;
+  }
+  cols.resize(count);
+  return cols;
+}
+
 // tshark -T fields output as rows of columns.
 inline std::vector<std::vector<std::string>> tshark_rows(const std::string& pcap, const std::string& filter,
                                                          const std::vector<std::string>& fields) {
@@ -137,18 +172,7 @@ inline std::vector<std::vector<std::string>> tshark_rows(const std::string& pcap
   auto res = trawl::testing::run(cmd + " 2>/dev/null");
   std::vector<std::vector<std::string>> rows;
   std::istringstream in(res.out);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cols;
-    size_t pos = 0;
-    for (;;) {
-      size_t tab = line.find('\t', pos);
-      cols.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    cols.resize(fields.size());
-    rows.push_back(cols);
-  }
+  for (std::string line; std::getline(in, line);) rows.push_back(tab_fields(line, fields.size()));
   return rows;
 }
 
@@ -156,4 +180,4 @@ inline std::span<const uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-}  // namespace trawl::proto::remote_testing
+}  // namespace trawl::proto::testing
