@@ -221,44 +221,48 @@ void ConnWriter::write_jsonl(const flow::ConnRecord& r) {
   table_.commit_row(p);
 }
 
+void write_conn_columns(TableWriter& t, const flow::ConnRecord& r, const std::vector<capture::CaptureFile>& files,
+                        bool zeek, TextBuffer& scratch) {
+  t.add_time(r.ts_first_ns);
+  t.add(r.uid);
+  t.add_addr(r.orig_h);
+  t.add_count(r.orig_p);
+  t.add_addr(r.resp_h);
+  t.add_count(r.resp_p);
+  t.add(flow::proto_name(r.proto));
+  t.add(r.service);
+  t.add_interval_ns(r.ts_last_ns - r.ts_first_ns);
+  t.add_count(r.orig_bytes);
+  t.add_count(r.resp_bytes);
+  t.add(r.conn_state);
+  t.add_count(r.missed_bytes);
+  t.add(r.history);
+  t.add_count(r.orig_pkts);
+  t.add_count(r.orig_ip_bytes);
+  t.add_count(r.resp_pkts);
+  t.add_count(r.resp_ip_bytes);
+  if (!zeek) {
+    if (r.proto == 6) t.add_count(r.orig_flags);  // the originator's TCP flags, ORed (tshark's tcp.flags bits)
+    else t.add_null();
+    t.add_count(r.vlan);
+    if (r.first_frames.empty()) {
+      t.add_null();
+      t.add_null();
+    } else {
+      t.add(files[r.first_frames[0].file_index].name);
+      t.add_count(r.first_frames[0].frame);
+    }
+    scratch.clear();
+    append_frames_json(scratch, r.first_frames, files);
+    t.add_json(std::string_view(scratch.data(), scratch.size()));
+  }
+  t.end_row();
+}
+
 void ConnWriter::on_flow_end(flow::ConnRecord&& r) {
   ++records_;
   if (format_ == Format::kJsonl) return write_jsonl(r);
-  bool zeek = format_ == Format::kZeek;
-  table_.add_time(r.ts_first_ns);
-  table_.add(r.uid);
-  table_.add_addr(r.orig_h);
-  table_.add_count(r.orig_p);
-  table_.add_addr(r.resp_h);
-  table_.add_count(r.resp_p);
-  table_.add(flow::proto_name(r.proto));
-  table_.add(r.service);
-  table_.add_interval_ns(r.ts_last_ns - r.ts_first_ns);
-  table_.add_count(r.orig_bytes);
-  table_.add_count(r.resp_bytes);
-  table_.add(r.conn_state);
-  table_.add_count(r.missed_bytes);
-  table_.add(r.history);
-  table_.add_count(r.orig_pkts);
-  table_.add_count(r.orig_ip_bytes);
-  table_.add_count(r.resp_pkts);
-  table_.add_count(r.resp_ip_bytes);
-  if (!zeek) {
-    if (r.proto == 6) table_.add_count(r.orig_flags);  // the originator's TCP flags, ORed (tshark's tcp.flags bits)
-    else table_.add_null();
-    table_.add_count(r.vlan);
-    if (r.first_frames.empty()) {
-      table_.add_null();
-      table_.add_null();
-    } else {
-      table_.add(files_[r.first_frames[0].file_index].name);
-      table_.add_count(r.first_frames[0].frame);
-    }
-    frames_buf_.clear();
-    append_frames_json(frames_buf_, r.first_frames, files_);
-    table_.add_json(std::string_view(frames_buf_.data(), frames_buf_.size()));
-  }
-  table_.end_row();
+  write_conn_columns(table_, r, files_, format_ == Format::kZeek, frames_buf_);
 }
 
 void write_pairs(std::FILE* out, Format format, const std::vector<stats::PairStats>& pairs) {

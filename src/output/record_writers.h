@@ -34,6 +34,11 @@ class PacketWriter {
 };
 
 // conn records, written as flows end.
+// One conn row through the generic TableWriter calls, column by column (the CSV and Zeek paths; ConnWriter's
+// one-pass JSONL line must equal it byte for byte). zeek drops the columns Zeek's conn.log has not.
+void write_conn_columns(TableWriter& t, const flow::ConnRecord& r, const std::vector<capture::CaptureFile>& files,
+                        bool zeek, TextBuffer& scratch);
+
 class ConnWriter : public flow::FlowSink {
  public:
   ConnWriter(std::FILE* out, Format format, const std::vector<capture::CaptureFile>& files);

@@ -206,7 +206,7 @@ class BeaconDetector final : public Detector {
       size_t lo = b, hi = b;
       for (size_t k = b; k < e; ++k) {
         const double x = interval(order[k]), reach = tolerance * x;
-        while (std::abs(interval(order[lo]) - x) > reach && interval(order[lo]) < x) ++lo;
+        while (x - interval(order[lo]) > reach) ++lo;  // lo <= k: never past x
         if (hi < k) hi = k;
         while (hi + 1 < e && std::abs(interval(order[hi + 1]) - x) <= reach) ++hi;
         drop[order[k]] = int64_t(sum[hi - b + 1] - sum[lo - b]) > settings_.max_same_rhythm;
