@@ -107,7 +107,10 @@ detect::Config detect_config(const DetectOptions& options) {
 // Runs the detectors over OUTDIR's records (conn records from the spool when analyze kept them), writes
 // alerts.jsonl and story.json, and returns the summary text.
 std::string detect_into(const std::string& outdir, const DetectOptions& options, detect::ConnSpool* spool = nullptr) {
-  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options), detect::detectors(), spool, options.threads);
+  detect::FeedOptions feed;
+  feed.spool = spool;
+  feed.threads = options.threads;
+  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options), detect::detectors(), feed);
   detect::write_alerts((std::filesystem::path(outdir) / "alerts.jsonl").string(), result.alerts);
   std::vector<detect::Story> stories = detect::find_stories(result.alerts);
   detect::write_stories((std::filesystem::path(outdir) / "story.json").string(), stories, result.alerts);

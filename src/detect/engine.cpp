@@ -81,8 +81,8 @@ struct DetectorGroup {
 };
 
 void run_group(const std::string& dir, std::span<const DetectorInfo* const> which,
-               const std::vector<std::unique_ptr<Detector>>& running, const ConnSpool* spool, DetectorGroup& group) {
-  const auto& order = record_type_order();
+               const std::vector<std::unique_ptr<Detector>>& running, const ConnSpool* spool,
+               const std::vector<std::string>& order, DetectorGroup& group) {
   std::vector<std::vector<Detector*>> readers(order.size());
   for (size_t m : group.members)
     for (std::string_view type : which[m]->inputs) {
@@ -125,7 +125,13 @@ void run_group(const std::string& dir, std::span<const DetectorInfo* const> whic
 }  // namespace
 
 DetectResult run_detectors(const std::string& dir, const Config& config, std::span<const DetectorInfo* const> which,
-                           ConnSpool* spool, unsigned threads) {
+                           const FeedOptions& feed) {
+  const std::vector<std::string>& order = feed.order.empty() ? record_type_order() : feed.order;
+  for (const std::string& type : record_type_order())
+    if (std::find(order.begin(), order.end(), type) == order.end())
+      throw std::logic_error(fmt::format("the feed order lacks record type {}", type));
+  ConnSpool* spool = feed.spool;
+  unsigned threads = feed.threads;
   HomeNet home(config.strings("general.home_net"));
   DetectContext context{config, home};
   std::vector<std::unique_ptr<Detector>> running;
@@ -147,7 +153,7 @@ DetectResult run_detectors(const std::string& dir, const Config& config, std::sp
   if (spool) spool->finish_writing();
   auto work = [&](DetectorGroup& group) {
     try {
-      run_group(dir, which, running, spool, group);
+      run_group(dir, which, running, spool, order, group);
     } catch (...) {
       group.error = std::current_exception();
     }

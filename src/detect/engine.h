@@ -24,17 +24,24 @@ const std::vector<std::string>& record_type_order();
 
 class ConnSpool;
 
+struct FeedOptions {
+  // With a spool (inside analyze), conn records come from it instead of conn.jsonl: the same records,
+  // without parsing JSON.
+  ConnSpool* spool = nullptr;
+  // The detectors are split into that many groups (by DetectorInfo::cost), each run on its own thread
+  // reading the record types its detectors want; 0 means one per core. Detectors share nothing, and their
+  // alerts are put together in detector order before sorting: the result is the same for any count.
+  unsigned threads = 1;
+  // The order the record types are fed in; empty means record_type_order(). A detector's alerts must not
+  // depend on how record types interleave (inside analyze they come as they are made): tests feed them in
+  // other orders to check.
+  std::vector<std::string> order;
+};
+
 // Reads OUTDIR/<type>.jsonl for every type a detector wants (in chunks: memory stays bounded whatever the
-// file size) and runs the detectors. With a spool (inside analyze), conn records come from it instead of
-// conn.jsonl: the same records, without parsing JSON. Throws std::runtime_error when a file exists but
-// cannot be read.
-//
-// threads: the detectors are split into that many groups (by DetectorInfo::cost), each run on its own
-// thread reading the record types its detectors want; 0 means one per core. Detectors share nothing, and
-// their alerts are put together in detector order before sorting: the result is the same for any count.
+// file size) and runs the detectors. Throws std::runtime_error when a file exists but cannot be read.
 DetectResult run_detectors(const std::string& dir, const Config& config,
-                           std::span<const DetectorInfo* const> which = detectors(), ConnSpool* spool = nullptr,
-                           unsigned threads = 1);
+                           std::span<const DetectorInfo* const> which = detectors(), const FeedOptions& feed = {});
 
 // Writes alerts.jsonl: one alert per line, in the given order.
 void write_alerts(const std::string& path, const std::vector<Alert>& alerts);

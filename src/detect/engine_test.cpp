@@ -180,7 +180,9 @@ TEST(DetectEngine, ThreadsSplitTheDetectorsWithTheSameResult) {
   const DetectorInfo* which[] = {&kCheap, &kDear};
   for (unsigned threads : {1u, 2u, 8u}) {
     SCOPED_TRACE(threads);
-    DetectResult r = run_detectors(dir.path(), Config::defaults(), which, nullptr, threads);
+    FeedOptions feed;
+    feed.threads = threads;
+    DetectResult r = run_detectors(dir.path(), Config::defaults(), which, feed);
     ASSERT_EQ(r.alerts.size(), 2u);
     EXPECT_EQ(r.alerts[0].evidence["by"], "cheap");  // the detectors' order, whichever thread ran them
     EXPECT_EQ(r.alerts[1].evidence["by"], "dear");
@@ -192,7 +194,9 @@ TEST(DetectEngine, ThreadsSplitTheDetectorsWithTheSameResult) {
   }
   // A detector that fails on another thread fails the run.
   const DetectorInfo* failing[] = {&kCheap, &kFailing};
-  EXPECT_THROW(run_detectors(dir.path(), Config::defaults(), failing, nullptr, 2), std::runtime_error);
+  FeedOptions two;
+  two.threads = 2;
+  EXPECT_THROW(run_detectors(dir.path(), Config::defaults(), failing, two), std::runtime_error);
 }
 
 }  // namespace
