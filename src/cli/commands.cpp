@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "detect/conn_spool.h"
 #include "detect/engine.h"
 #include "extract/frame_index.h"
 #include "filter/fields.h"
@@ -104,13 +103,8 @@ detect::Config detect_config(const DetectOptions& options) {
   return config;
 }
 
-// Runs the detectors over OUTDIR's records (conn records from the spool when analyze kept them), writes
-// alerts.jsonl and story.json, and returns the summary text.
-std::string detect_into(const std::string& outdir, const DetectOptions& options, detect::ConnSpool* spool = nullptr) {
-  detect::FeedOptions feed;
-  feed.spool = spool;
-  feed.threads = options.threads;
-  detect::DetectResult result = detect::run_detectors(outdir, detect_config(options), detect::detectors(), feed);
+// Writes alerts.jsonl and story.json of a detection run into OUTDIR, and returns the summary text.
+std::string write_detection(const std::string& outdir, const detect::DetectResult& result) {
   detect::write_alerts((std::filesystem::path(outdir) / "alerts.jsonl").string(), result.alerts);
   std::vector<detect::Story> stories = detect::find_stories(result.alerts);
   detect::write_stories((std::filesystem::path(outdir) / "story.json").string(), stories, result.alerts);
@@ -175,10 +169,13 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   proto::RecordFiles records(common.output, proto::WriteOptions{analyze.show_passwords}, analyze.zeek);
   proto::AppLayer app(records, file_names(run.captures()), flows.app_layer());
   proto::packet_records::PacketRecords packet_records(records, file_names(run.captures()));
-  // Detection inside analyze takes the conn records as they are made, not back from conn.jsonl.
-  std::optional<detect::ConnSpool> spool;
-  if (analyze.detect.enabled) spool.emplace(conn, file_names(run.captures()));
-  flow::FlowShards table(spool ? static_cast<flow::FlowSink&>(*spool) : conn, 1, flows.timeouts(), &app);
+  // Detection runs on threads of its own while the capture is read, taking the records as they are made.
+  std::optional<detect::LiveDetection> detection;
+  if (analyze.detect.enabled) {
+    detection.emplace(detect_config(analyze.detect), conn, file_names(run.captures()), analyze.detect.threads);
+    records.set_taps(&*detection);
+  }
+  flow::FlowShards table(detection ? static_cast<flow::FlowSink&>(*detection) : conn, 1, flows.timeouts(), &app);
   stats::PairTable pairs;
   stats::CaptureSummary summary;
   extract::FrameIndexBuilder frame_index(run.captures());  // lets trawl extract --alerts seek to evidence
@@ -205,7 +202,7 @@ int run_analyze(const CommonOptions& common, const FlowOptions& flows, const Ana
   flow::FlowStats flow_stats = table.stats();
   std::string text = summary.render(run.captures(), run.decoder().stats(), &flow_stats, conn.records());
   text += application_summary(app.stats(), records);
-  if (analyze.detect.enabled) text += detect_into(common.output, analyze.detect, &*spool);
+  if (detection) text += write_detection(common.output, detection->finish());
   OutputFile summary_file(path("summary.txt"));
   std::fputs(text.c_str(), summary_file.get());
   summary_file.close();
@@ -222,7 +219,9 @@ int run_detect(const std::string& outdir, const DetectOptions& options, bool qui
     throw std::runtime_error(fmt::format("{} is not a directory (give the OUTDIR of an earlier trawl analyze)", outdir));
   if (!std::filesystem::exists(std::filesystem::path(outdir) / "conn.jsonl"))
     throw std::runtime_error(fmt::format("{} has no conn.jsonl: not the output of trawl analyze", outdir));
-  std::string text = detect_into(outdir, options);
+  detect::FeedOptions feed;
+  feed.threads = options.threads;
+  std::string text = write_detection(outdir, detect::run_detectors(outdir, detect_config(options), detect::detectors(), feed));
   if (!quiet) std::fputs(text.c_str(), stdout);
   return 0;
 }

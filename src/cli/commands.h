@@ -42,7 +42,7 @@ struct DetectOptions {
   std::vector<std::string> home_net;  // --home-net: replaces general.home_net when given
   std::string ioc_path;               // --ioc: indicator list (sets ioc.file)
   bool enabled = true;                // analyze --no-detect turns detection off
-  unsigned threads = 0;               // --detect-threads: 0 is one per core
+  unsigned threads = 0;               // --detect-threads: 0 is one per core (analyze: but one)
 };
 
 struct AnalyzeOptions {

@@ -45,7 +45,8 @@ void add_detect_options(CLI::App* sub, cli::DetectOptions& d) {
   sub->add_option("--ioc", d.ioc_path, "Indicators to match (one per line: address, CIDR, domain suffix, URL, JA3/JA4 hash)")
       ->check(CLI::ExistingFile);
   sub->add_option("--detect-threads", d.threads,
-                  "Threads the detectors are spread over (0: one per core); the alerts are the same for any count")
+                  "Threads the detectors are spread over (0: one per core; analyze keeps one core for reading the "
+                  "capture while they run); the alerts are the same for any count")
       ->capture_default_str();
 }
 

@@ -1,17 +1,20 @@
 #include "detect/engine.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 
-#include "detect/conn_spool.h"
+#include "detect/conn_codec.h"
 #include "detect/detector.h"
 #include "detect/record_view.h"
 
@@ -71,55 +74,117 @@ const std::vector<std::string>& record_type_order() {
 
 namespace {
 
+size_t type_index(std::string_view type) {
+  const auto& order = record_type_order();
+  auto it = std::find(order.begin(), order.end(), type);
+  if (it == order.end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
+  return size_t(it - order.begin());
+}
+
 // One thread's share: some detectors, the record types they read, what it read.
 struct DetectorGroup {
-  std::vector<size_t> members;  // indices into the detector list
-  std::vector<std::vector<Alert>> alerts;  // per member
-  std::map<std::string, uint64_t> records, malformed;
+  std::vector<size_t> members;                  // indices into the detector list
+  std::vector<std::vector<Detector*>> readers;  // by record_type_order() index
+  std::vector<uint64_t> records, malformed;     // by record_type_order() index
   std::set<std::string> missing;
+  std::vector<std::vector<Alert>> alerts;       // per member
   std::exception_ptr error;
+
+  void feed(size_t type, const RecordView& view) {
+    ++records[type];
+    for (Detector* d : readers[type]) d->on_record(record_type_order()[type], view);
+  }
+  // line must be followed by simdjson::SIMDJSON_PADDING readable bytes.
+  void feed_json(size_t type, std::string_view line, simdjson::dom::parser& parser) {
+    simdjson::dom::object object;
+    if (parser.parse(line.data(), line.size(), false).get_object().get(object)) {
+      ++malformed[type];
+      return;
+    }
+    feed(type, RecordView(object));
+  }
 };
 
-void run_group(const std::string& dir, std::span<const DetectorInfo* const> which,
-               const std::vector<std::unique_ptr<Detector>>& running, const ConnSpool* spool,
-               const std::vector<std::string>& order, DetectorGroup& group) {
-  std::vector<std::vector<Detector*>> readers(order.size());
-  for (size_t m : group.members)
-    for (std::string_view type : which[m]->inputs) {
-      auto it = std::find(order.begin(), order.end(), type);
-      if (it == order.end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
-      readers[size_t(it - order.begin())].push_back(running[m].get());
+// The detectors of one run, split into groups of about equal work: costliest first, each to the least
+// loaded group.
+struct DetectorSet {
+  HomeNet home;
+  DetectContext context;
+  std::span<const DetectorInfo* const> which;
+  std::vector<std::unique_ptr<Detector>> running;
+  std::vector<DetectorGroup> groups;
+
+  DetectorSet(const Config& config, std::span<const DetectorInfo* const> which_, unsigned threads)
+      : home(config.strings("general.home_net")), context{config, home}, which(which_) {
+    for (const DetectorInfo* info : which) running.push_back(info->make(context));
+    groups.resize(std::max<size_t>(1, std::min<size_t>(threads, running.size())));
+    std::vector<size_t> by_cost(running.size());
+    for (size_t i = 0; i < by_cost.size(); ++i) by_cost[i] = i;
+    std::stable_sort(by_cost.begin(), by_cost.end(), [&](size_t a, size_t b) { return which[a]->cost > which[b]->cost; });
+    std::vector<uint64_t> load(groups.size());
+    for (size_t i : by_cost) {
+      size_t g = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+      groups[g].members.push_back(i);
+      load[g] += which[i]->cost;
     }
+    const size_t types = record_type_order().size();
+    for (DetectorGroup& group : groups) {
+      group.readers.resize(types);
+      group.records.resize(types);
+      group.malformed.resize(types);
+      for (size_t m : group.members)
+        for (std::string_view type : which[m]->inputs) group.readers[type_index(type)].push_back(running[m].get());
+    }
+  }
+
+  bool wanted(size_t type) const {
+    for (const DetectorGroup& group : groups)
+      if (!group.readers[type].empty()) return true;
+    return false;
+  }
+
+  void finish(DetectorGroup& group) {
+    group.alerts.resize(group.members.size());
+    for (size_t i = 0; i < group.members.size(); ++i) running[group.members[i]]->finish(group.alerts[i]);
+  }
+
+  // Every group's alerts, in detector order then sorted; rethrows what a group threw.
+  DetectResult result() {
+    DetectResult result;
+    std::vector<std::vector<Alert>*> alerts_of(running.size());
+    std::set<std::string> missing;
+    const auto& order = record_type_order();
+    for (DetectorGroup& group : groups) {
+      if (group.error) std::rethrow_exception(group.error);
+      for (size_t i = 0; i < group.members.size(); ++i) alerts_of[group.members[i]] = &group.alerts[i];
+      for (size_t t = 0; t < order.size(); ++t) {
+        if (!group.readers[t].empty()) result.records[order[t]] = group.records[t];
+        if (group.malformed[t]) result.malformed[order[t]] = group.malformed[t];
+      }
+      missing.insert(group.missing.begin(), group.missing.end());
+    }
+    for (const std::string& type : order)
+      if (missing.count(type)) result.missing.push_back(type + ".jsonl");
+    for (auto* alerts : alerts_of)
+      for (Alert& a : *alerts) result.alerts.push_back(std::move(a));
+    std::stable_sort(result.alerts.begin(), result.alerts.end(), alert_order);
+    return result;
+  }
+};
+
+void read_files(const std::string& dir, const std::vector<std::string>& order, DetectorGroup& group) {
   simdjson::dom::parser parser;
   std::vector<char> buf;
-  for (size_t t = 0; t < readers.size(); ++t) {
-    if (readers[t].empty()) continue;
-    const std::string& type = order[t];
-    if (spool && type == "conn") {
-      group.records[type] = spool->for_each([&](const RecordView& view) {
-        for (Detector* d : readers[t]) d->on_record(type, view);
-      });
-      continue;
-    }
+  for (const std::string& type : order) {
+    const size_t t = type_index(type);
+    if (group.readers[t].empty()) continue;
     std::string path = (std::filesystem::path(dir) / (type + ".jsonl")).string();
     if (!std::filesystem::exists(path)) {
       group.missing.insert(type);
       continue;
     }
-    uint64_t& count = group.records[type];
-    for_each_line(path, buf, [&](std::string_view line) {
-      simdjson::dom::object object;
-      if (parser.parse(line.data(), line.size(), false).get_object().get(object)) {
-        ++group.malformed[type];
-        return;
-      }
-      ++count;
-      RecordView view(object);
-      for (Detector* d : readers[t]) d->on_record(type, view);
-    });
+    for_each_line(path, buf, [&](std::string_view line) { group.feed_json(t, line, parser); });
   }
-  group.alerts.resize(group.members.size());
-  for (size_t i = 0; i < group.members.size(); ++i) running[group.members[i]]->finish(group.alerts[i]);
 }
 
 }  // namespace
@@ -130,56 +195,223 @@ DetectResult run_detectors(const std::string& dir, const Config& config, std::sp
   for (const std::string& type : record_type_order())
     if (std::find(order.begin(), order.end(), type) == order.end())
       throw std::logic_error(fmt::format("the feed order lacks record type {}", type));
-  ConnSpool* spool = feed.spool;
-  unsigned threads = feed.threads;
-  HomeNet home(config.strings("general.home_net"));
-  DetectContext context{config, home};
-  std::vector<std::unique_ptr<Detector>> running;
-  for (const DetectorInfo* info : which) running.push_back(info->make(context));
-
-  // Costliest first, each to the least loaded group.
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<DetectorGroup> groups(std::max<size_t>(1, std::min<size_t>(threads, running.size())));
-  std::vector<size_t> by_cost(running.size());
-  for (size_t i = 0; i < by_cost.size(); ++i) by_cost[i] = i;
-  std::stable_sort(by_cost.begin(), by_cost.end(), [&](size_t a, size_t b) { return which[a]->cost > which[b]->cost; });
-  std::vector<uint64_t> load(groups.size());
-  for (size_t i : by_cost) {
-    size_t g = size_t(std::min_element(load.begin(), load.end()) - load.begin());
-    groups[g].members.push_back(i);
-    load[g] += which[i]->cost;
-  }
-
-  if (spool) spool->finish_writing();
+  DetectorSet set(config, which, feed.threads ? feed.threads : std::max(1u, std::thread::hardware_concurrency()));
   auto work = [&](DetectorGroup& group) {
     try {
-      run_group(dir, which, running, spool, order, group);
+      read_files(dir, order, group);
+      set.finish(group);
     } catch (...) {
       group.error = std::current_exception();
     }
   };
   {
     std::vector<std::jthread> helpers;
-    for (size_t g = 1; g < groups.size(); ++g) helpers.emplace_back(work, std::ref(groups[g]));
-    work(groups[0]);
+    for (size_t g = 1; g < set.groups.size(); ++g) helpers.emplace_back(work, std::ref(set.groups[g]));
+    work(set.groups[0]);
+  }
+  return set.result();
+}
+
+// Records travel to the detection threads in blocks: entries of [type index: 1 byte][size: 4 bytes][bytes],
+// the bytes being a JSONL row (newline included) or an encoded conn record (conn_codec.h). Every thread
+// reads every block; a block goes back to the pool when the last one is done with it.
+struct LiveDetection::State {
+  static constexpr size_t kBlockSize = size_t(1) << 20;
+  static constexpr size_t kMaxQueued = 8;  // blocks waiting per thread before the capture waits for detection
+
+  struct Block {
+    std::vector<char> bytes;  // entries, then SIMDJSON_PADDING bytes once published
+    size_t used = 0;
+  };
+  struct TypeTap final : output::RowTap {
+    State* state = nullptr;
+    uint8_t type = 0;
+    void on_row(std::string_view row) override { state->append(type, row); }
+  };
+  using Blocks = std::deque<std::shared_ptr<const Block>>;
+  struct Queue {  // one per detector thread
+    Blocks blocks;
+    bool stopped = false;  // its detectors threw: nothing more is queued for it
+  };
+
+  Config config;
+  flow::FlowSink& next;
+  std::vector<std::string> file_names;
+  DetectorSet set;
+  const size_t conn_type = type_index("conn");
+  const bool conn_wanted;
+  std::vector<TypeTap> taps;  // by record_type_order() index
+  std::unique_ptr<Block> current;
+
+  std::mutex mutex;  // guards what follows but the threads
+  std::condition_variable ready, room;
+  std::vector<std::unique_ptr<Block>> pool;  // before the queues: the last block released goes back here
+  std::vector<Queue> queues;                 // by group
+  bool closed = false, aborted = false;
+  std::vector<std::jthread> threads;  // last: joined before the rest goes
+
+  State(Config config_, flow::FlowSink& next_, std::vector<std::string> names, unsigned n,
+        std::span<const DetectorInfo* const> which)
+      : config(std::move(config_)), next(next_), file_names(std::move(names)), set(config, which, n),
+        conn_wanted(set.wanted(conn_type)), taps(record_type_order().size()), queues(set.groups.size()) {
+    for (size_t t = 0; t < taps.size(); ++t) taps[t].state = this, taps[t].type = uint8_t(t);
+    current = fresh_block();
+    for (size_t g = 0; g < set.groups.size(); ++g) threads.emplace_back([this, g] { run(g); });
   }
 
-  DetectResult result;
-  std::vector<std::vector<Alert>*> alerts_of(running.size());
-  std::set<std::string> missing;
-  for (DetectorGroup& group : groups) {
-    if (group.error) std::rethrow_exception(group.error);
-    for (size_t i = 0; i < group.members.size(); ++i) alerts_of[group.members[i]] = &group.alerts[i];
-    result.records.insert(group.records.begin(), group.records.end());
-    result.malformed.insert(group.malformed.begin(), group.malformed.end());
-    missing.insert(group.missing.begin(), group.missing.end());
+  std::unique_ptr<Block> fresh_block() {
+    std::unique_ptr<Block> block;
+    {
+      std::lock_guard lock(mutex);
+      if (!pool.empty()) {
+        block = std::move(pool.back());
+        pool.pop_back();
+      }
+    }
+    if (!block) block = std::make_unique<Block>();
+    block->bytes.clear();
+    block->bytes.reserve(kBlockSize + (size_t(64) << 10));
+    return block;
   }
-  for (const std::string& type : record_type_order())
-    if (missing.count(type)) result.missing.push_back(type + ".jsonl");
-  for (auto* alerts : alerts_of)
-    for (Alert& a : *alerts) result.alerts.push_back(std::move(a));
-  std::stable_sort(result.alerts.begin(), result.alerts.end(), alert_order);
-  return result;
+
+  // Starts an entry of the given type; the caller appends its bytes and calls end_entry().
+  size_t begin_entry(uint8_t type) {
+    if (current->bytes.size() >= kBlockSize) publish();
+    std::vector<char>& b = current->bytes;
+    const size_t at = b.size();
+    b.resize(at + 5);
+    b[at] = char(type);
+    return at;
+  }
+  void end_entry(size_t at) {
+    std::vector<char>& b = current->bytes;
+    const uint32_t size = uint32_t(b.size() - at - 5);
+    std::memcpy(b.data() + at + 1, &size, sizeof size);
+  }
+  void append(uint8_t type, std::string_view row) {
+    const size_t at = begin_entry(type);
+    current->bytes.insert(current->bytes.end(), row.begin(), row.end());
+    end_entry(at);
+  }
+
+  void publish() {
+    if (current->bytes.empty()) return;
+    current->used = current->bytes.size();
+    current->bytes.resize(current->used + simdjson::SIMDJSON_PADDING);
+    std::shared_ptr<const Block> block(current.release(), [this](const Block* b) {
+      std::lock_guard lock(mutex);
+      pool.emplace_back(const_cast<Block*>(b));
+    });
+    {
+      std::unique_lock lock(mutex);
+      room.wait(lock, [&] {
+        for (const Queue& q : queues)
+          if (!q.stopped && q.blocks.size() >= kMaxQueued) return false;
+        return true;
+      });
+      for (Queue& q : queues)
+        if (!q.stopped) q.blocks.push_back(block);
+    }
+    block.reset();
+    ready.notify_all();
+    current = fresh_block();
+  }
+
+  std::shared_ptr<const Block> next_block(Queue& queue) {
+    std::unique_lock lock(mutex);
+    ready.wait(lock, [&] { return !queue.blocks.empty() || closed; });
+    if (queue.blocks.empty()) return nullptr;
+    std::shared_ptr<const Block> block = std::move(queue.blocks.front());
+    queue.blocks.pop_front();
+    lock.unlock();
+    room.notify_one();
+    return block;
+  }
+
+  void run(size_t g) {
+    DetectorGroup& group = set.groups[g];
+    try {
+      simdjson::dom::parser parser;
+      ConnRow row;
+      row.file_names = file_names;
+      std::vector<ConnRow::Frame> frames;
+      while (std::shared_ptr<const Block> block = next_block(queues[g])) {
+        const char* p = block->bytes.data();
+        const char* const end = p + block->used;
+        while (p < end) {
+          const size_t type = uint8_t(*p);
+          uint32_t size;
+          std::memcpy(&size, p + 1, sizeof size);
+          const char* bytes = p + 5;
+          p = bytes + size;
+          if (group.readers[type].empty()) continue;
+          if (type == conn_type) {
+            decode_conn(bytes, p, row, frames);
+            group.feed(type, RecordView(row));
+          } else {
+            group.feed_json(type, std::string_view(bytes, size), parser);
+          }
+        }
+      }
+      std::unique_lock lock(mutex);
+      if (aborted) return;
+      lock.unlock();
+      set.finish(group);
+    } catch (...) {
+      group.error = std::current_exception();
+      Blocks dropped;  // released after the lock: a block's last release takes it
+      {
+        std::lock_guard lock(mutex);
+        queues[g].stopped = true;
+        dropped.swap(queues[g].blocks);
+      }
+      room.notify_all();
+    }
+  }
+
+  void close(bool abort) {
+    std::vector<Blocks> dropped(queues.size());
+    {
+      std::lock_guard lock(mutex);
+      closed = true;
+      aborted = abort;
+      if (abort)
+        for (size_t g = 0; g < queues.size(); ++g) dropped[g].swap(queues[g].blocks);
+    }
+    ready.notify_all();
+    threads.clear();  // joins
+  }
+};
+
+LiveDetection::LiveDetection(Config config, flow::FlowSink& next, std::vector<std::string> file_names, unsigned threads,
+                             std::span<const DetectorInfo* const> which)
+    : state_(std::make_unique<State>(std::move(config), next, std::move(file_names),
+                                     threads ? threads : std::max(2u, std::thread::hardware_concurrency()) - 1, which)) {}
+
+LiveDetection::~LiveDetection() {
+  if (!state_->threads.empty()) state_->close(true);
+}
+
+void LiveDetection::on_flow_end(flow::ConnRecord&& record) {
+  if (state_->conn_wanted) {
+    const size_t at = state_->begin_entry(uint8_t(state_->conn_type));
+    encode_conn(record, state_->current->bytes);
+    state_->end_entry(at);
+  }
+  state_->next.on_flow_end(std::move(record));
+}
+
+output::RowTap* LiveDetection::tap(std::string_view type) {
+  const auto& order = record_type_order();
+  auto it = std::find(order.begin(), order.end(), type);
+  if (it == order.end() || *it == "conn" || !state_->set.wanted(size_t(it - order.begin()))) return nullptr;
+  return &state_->taps[size_t(it - order.begin())];
+}
+
+DetectResult LiveDetection::finish() {
+  state_->publish();
+  state_->close(false);
+  return state_->set.result();
 }
 
 namespace {

@@ -9,6 +9,8 @@
 #include "detect/config.h"
 #include "detect/detector.h"
 #include "detect/story.h"
+#include "flow/flow_table.h"
+#include "output/table_writer.h"
 
 namespace trawl::detect {
 
@@ -19,15 +21,10 @@ struct DetectResult {
   std::vector<std::string> missing;           // record files a detector wanted that were not there
 };
 
-// The record types detectors read, in the order they are fed.
+// The record types detectors read, in the order `trawl detect` feeds them.
 const std::vector<std::string>& record_type_order();
 
-class ConnSpool;
-
 struct FeedOptions {
-  // With a spool (inside analyze), conn records come from it instead of conn.jsonl: the same records,
-  // without parsing JSON.
-  ConnSpool* spool = nullptr;
   // The detectors are split into that many groups (by DetectorInfo::cost), each run on its own thread
   // reading the record types its detectors want; 0 means one per core. Detectors share nothing, and their
   // alerts are put together in detector order before sorting: the result is the same for any count.
@@ -42,6 +39,30 @@ struct FeedOptions {
 // file size) and runs the detectors. Throws std::runtime_error when a file exists but cannot be read.
 DetectResult run_detectors(const std::string& dir, const Config& config,
                            std::span<const DetectorInfo* const> which = detectors(), const FeedOptions& feed = {});
+
+// Detection while `trawl analyze` reads its captures: records are handed over as they are made (conn
+// records as the flow sink in front of the conn.jsonl writer, the others as the JSONL rows their files get)
+// and the detectors work through them on threads of their own meanwhile, so that only their finish() is
+// left when the capture ends. Within a type records arrive in file order, and detectors do not depend on
+// how types interleave: the alerts are those run_detectors gives over the files.
+class LiveDetection final : public flow::FlowSink, public output::RowTaps {
+ public:
+  // next: where each conn record goes on to. file_names: the capture files, by FrameRef::file_index.
+  // threads: detector groups, each on its own thread (0: one per core but the one reading the capture).
+  LiveDetection(Config config, flow::FlowSink& next, std::vector<std::string> file_names, unsigned threads,
+                std::span<const DetectorInfo* const> which = detectors());
+  ~LiveDetection() override;  // without finish() (an error unwound analyze): stops the threads
+
+  void on_flow_end(flow::ConnRecord&& record) override;
+  output::RowTap* tap(std::string_view type) override;
+
+  // After the last record: waits for the detectors to see everything and finish. Throws what one threw.
+  DetectResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Writes alerts.jsonl: one alert per line, in the given order.
 void write_alerts(const std::string& path, const std::vector<Alert>& alerts);

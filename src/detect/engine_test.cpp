@@ -1,5 +1,5 @@
 // The detection engine's plumbing: settings, home net, frame lists, the alert line, and feeding records
-// from files of any size to the detectors that asked for them.
+// from files of any size (or, inside analyze, as they are made) to the detectors that asked for them.
 #include "detect/engine.h"
 
 #include <gtest/gtest.h>
@@ -197,6 +197,86 @@ TEST(DetectEngine, ThreadsSplitTheDetectorsWithTheSameResult) {
   FeedOptions two;
   two.threads = 2;
   EXPECT_THROW(run_detectors(dir.path(), Config::defaults(), failing, two), std::runtime_error);
+}
+
+
+// Inside analyze: records handed over as they are made reach the detectors on their own threads, each type in
+// the order it was made, and the next sink still gets every conn record.
+struct KeepConns final : flow::FlowSink {
+  std::vector<std::string> uids;
+  void on_flow_end(flow::ConnRecord&& r) override { uids.push_back(r.uid); }
+};
+
+flow::ConnRecord conn_record(int i) {
+  flow::ConnRecord r;
+  r.uid = fmt::format("C{:011}", i);
+  r.ts_first_ns = r.ts_last_ns = (int64_t(i) + 1) * 1'000'000'000;
+  r.orig_h = *IpAddress::parse(fmt::format("10.0.{}.{}", i / 256 % 256, i % 256));
+  r.resp_h = *IpAddress::parse("203.0.113.9");
+  r.proto = 6;
+  r.first_frames.push_back({0, uint64_t(i) + 1});
+  return r;
+}
+
+TEST(LiveDetection, EveryRecordReachesTheDetectorsInTheOrderOfItsType) {
+  const DetectorInfo* which[] = {&kRecorder};
+  Recorder::seen.clear();
+  KeepConns next;
+  LiveDetection live(Config::defaults(), next, {"a.pcap"}, 1, which);
+  EXPECT_EQ(live.tap("arp"), nullptr);   // nobody reads it
+  EXPECT_EQ(live.tap("conn"), nullptr);  // conn records come as a flow sink
+  output::RowTap* dns = live.tap("dns");
+  ASSERT_NE(dns, nullptr);
+  const int n = 30000;  // several blocks
+  for (int i = 0; i < n; ++i) {
+    live.on_flow_end(conn_record(i));
+    if (i % 1000 == 0) dns->on_row(fmt::format("{{\"ts\":{},\"src\":\"10.9.9.9\",\"file\":\"d.pcap\",\"frame\":{}}}\n", i, i));
+  }
+  dns->on_row("not json\n");
+  DetectResult r = live.finish();
+  ASSERT_EQ(next.uids.size(), size_t(n));
+  EXPECT_EQ(next.uids.back(), "C00000029999");
+  EXPECT_EQ(r.records["conn"], uint64_t(n));
+  EXPECT_EQ(r.records["dns"], 30u);
+  EXPECT_EQ(r.malformed["dns"], 1u);
+  EXPECT_EQ(r.alerts.size(), 2u);
+  std::vector<std::string> conns, lookups;
+  for (const auto& s : Recorder::seen) (s.starts_with("conn") ? conns : lookups).push_back(s);
+  ASSERT_EQ(conns.size(), size_t(n));
+  EXPECT_EQ(conns[0], R"(conn 10.0.0.0 1 [{"file":"a.pcap","frames":[1]}])");
+  EXPECT_EQ(conns[size_t(n) - 1], R"(conn 10.0.117.47 30000 [{"file":"a.pcap","frames":[30000]}])");
+  ASSERT_EQ(lookups.size(), 30u);
+  EXPECT_EQ(lookups[29], R"(dns 10.9.9.9 29000 [{"file":"d.pcap","frames":[29000]}])");
+}
+
+TEST(LiveDetection, ThreadsGiveTheSameResultAndAFailureEndsTheRun) {
+  const DetectorInfo* which[] = {&kCheap, &kDear};
+  for (unsigned threads : {1u, 2u, 8u}) {
+    SCOPED_TRACE(threads);
+    KeepConns next;
+    LiveDetection live(Config::defaults(), next, {"a.pcap"}, threads, which);
+    for (int i = 0; i < 5; ++i) live.on_flow_end(conn_record(i));
+    DetectResult r = live.finish();
+    ASSERT_EQ(r.alerts.size(), 2u);
+    EXPECT_EQ(r.alerts[0].evidence["by"], "cheap");
+    EXPECT_EQ(r.alerts[1].evidence["records"], 5);
+  }
+  // The failing thread stops taking blocks; the capture goes on (no wait for it) and finish() throws.
+  const DetectorInfo* failing[] = {&kCheap, &kFailing};
+  KeepConns next;
+  LiveDetection live(Config::defaults(), next, {"a.pcap"}, 2, failing);
+  for (int i = 0; i < 100000; ++i) live.on_flow_end(conn_record(i));
+  EXPECT_EQ(next.uids.size(), 100000u);
+  EXPECT_THROW(live.finish(), std::runtime_error);
+}
+
+TEST(LiveDetection, AnAbandonedRunStopsItsThreads) {
+  const DetectorInfo* which[] = {&kCheap, &kDear};
+  KeepConns next;
+  auto live = std::make_unique<LiveDetection>(Config::defaults(), next, std::vector<std::string>{"a.pcap"}, 2, which);
+  for (int i = 0; i < 50000; ++i) live->on_flow_end(conn_record(i));
+  live.reset();  // as when an error unwinds analyze: returns, without running the detectors' finish
+  EXPECT_EQ(next.uids.size(), 50000u);
 }
 
 }  // namespace

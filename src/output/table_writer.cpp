@@ -370,6 +370,8 @@ void TableWriter::end_row() {
   if (format_ == Format::kJsonl) buf_.push_back('}');
   buf_.push_back('\n');
   col_ = 0;
+  if (tap_) tap_->on_row(std::string_view(buf_.data() + row_start_, buf_.size() - row_start_));
+  row_start_ = buf_.size();
   if (buf_.size() >= kFlushAt) flush();
 }
 
@@ -378,6 +380,7 @@ void TableWriter::flush() {
     std::fwrite(buf_.data(), 1, buf_.size(), out_);
     buf_.clear();
   }
+  row_start_ = 0;
 }
 
 void TableWriter::finish() {

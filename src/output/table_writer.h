@@ -87,6 +87,25 @@ template <size_t N>
   return d + N - 1;
 }
 
+// Sees every row a TableWriter finishes, as its bytes (a JSONL line, newline included), valid during the
+// call: detection inside `trawl analyze` takes records this way instead of reading the files back.
+class RowTap {
+ public:
+  virtual void on_row(std::string_view row) = 0;
+
+ protected:
+  ~RowTap() = default;
+};
+
+// Hands out the tap for a record type, or null when nobody wants that type.
+class RowTaps {
+ public:
+  virtual RowTap* tap(std::string_view type) = 0;
+
+ protected:
+  ~RowTaps() = default;
+};
+
 // Where the bytes go: a FILE* that the caller owns (stdout or an opened file).
 class TableWriter {
  public:
@@ -134,12 +153,15 @@ class TableWriter {
   // row_space(n) is room for n bytes at the end of the output, commit_row(end) keeps what was written
   // there up to end (the row's "}\n" included). The put_* helpers write a column's value as add_* would.
   char* row_space(size_t n) { return buf_.reserve(n); }
-  void commit_row(char* end) {
+  void commit_row(char* end) {  // (no tap: conn records reach detection as a flow sink)
     buf_.advance(size_t(end - (buf_.data() + buf_.size())));
+    row_start_ = buf_.size();
     if (buf_.size() >= kFlushAt) flush();
   }
   char* put_time(char* d, int64_t ts_ns);          // room for 32 bytes
   static char* put_interval(char* d, int64_t ns);  // room for 32 bytes
+
+  void set_tap(RowTap* tap) { tap_ = tap; }
 
   // Writes Zeek's #close line (Zeek format only) and flushes.
   void finish();
@@ -188,6 +210,8 @@ class TableWriter {
   std::vector<JsonKey> json_fast_keys_;
   TextBuffer buf_;
   size_t col_ = 0;
+  RowTap* tap_ = nullptr;
+  size_t row_start_ = 0;  // where the row being written starts in buf_
   bool finished_ = false;
   uint64_t time_sec_ = 0;    // add_time(): the seconds last written, and their digits
   char time_sec_text_[20];

@@ -59,6 +59,7 @@ RecordFiles::Out& RecordFiles::out_for(const RecordType& type) {
   out->jsonl_path = (std::filesystem::path(dir_) / (std::string(type.name) + ".jsonl")).string();
   out->jsonl = open_or_throw(out->jsonl_path);
   out->jsonl_writer = std::make_unique<output::TableWriter>(out->jsonl, output::Format::kJsonl, type.columns, type.name);
+  if (taps_) out->jsonl_writer->set_tap(taps_->tap(type.name));
   if (zeek_) {
     out->zeek_path = (std::filesystem::path(dir_) / (std::string(type.name) + ".log")).string();
     out->zeek_file = open_or_throw(out->zeek_path);

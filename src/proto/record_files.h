@@ -21,6 +21,8 @@ class RecordFiles final : public RecordSink {
   ~RecordFiles() override;
 
   void emit(const Record& record) override;
+  // Every JSONL row written from now on also goes to taps->tap(its type), when that is not null.
+  void set_taps(output::RowTaps* taps) { taps_ = taps; }
   // Flushes and closes every file; throws std::runtime_error when one could not be written.
   void finish(const std::vector<std::string>& always);
   uint64_t count(const std::string& type) const;
@@ -32,6 +34,7 @@ class RecordFiles final : public RecordSink {
   std::string dir_;
   WriteOptions options_;
   bool zeek_;
+  output::RowTaps* taps_ = nullptr;
   std::map<std::string, std::unique_ptr<Out>, std::less<>> outs_;
 };
 

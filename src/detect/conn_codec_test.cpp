@@ -1,6 +1,6 @@
-// ConnSpool: a conn record handed over in memory must read exactly as the line conn.jsonl holds for it,
+// A conn record handed over in its binary form must read exactly as the line conn.jsonl holds for it,
 // parsed back (what `trawl detect` sees): every column, through every RecordView accessor.
-#include "detect/conn_spool.h"
+#include "detect/conn_codec.h"
 
 #include <cstdio>
 #include <memory>
@@ -12,10 +12,6 @@
 
 namespace trawl::detect {
 namespace {
-
-struct Discard final : flow::FlowSink {
-  void on_flow_end(flow::ConnRecord&&) override {}
-};
 
 flow::ConnRecord record(int i) {
   flow::ConnRecord r;
@@ -38,7 +34,7 @@ flow::ConnRecord record(int i) {
   return r;
 }
 
-TEST(ConnSpool, RowsReadExactlyAsTheirJsonLines) {
+TEST(ConnCodec, RowsReadExactlyAsTheirJsonLines) {
   std::vector<capture::CaptureFile> files(2);
   files[0].name = "a.pcap";
   files[1].name = "b.pcap";
@@ -50,9 +46,8 @@ TEST(ConnSpool, RowsReadExactlyAsTheirJsonLines) {
     for (int i = 0; i < n; ++i) writer.on_flow_end(record(i));
     writer.finish();
   }
-  Discard next;
-  ConnSpool spool(next, {"a.pcap", "b.pcap"});
-  for (int i = 0; i < n; ++i) spool.on_flow_end(record(i));
+  std::vector<char> encoded;
+  for (int i = 0; i < n; ++i) encode_conn(record(i), encoded);
 
   simdjson::dom::parser parser;
   std::vector<simdjson::padded_string> lines;
@@ -63,29 +58,42 @@ TEST(ConnSpool, RowsReadExactlyAsTheirJsonLines) {
   const char* keys[] = {"ts", "uid", "src", "sport", "dst", "dport", "proto", "service", "duration", "orig_bytes",
                         "resp_bytes", "conn_state", "missed_bytes", "history", "orig_pkts", "orig_ip_bytes",
                         "resp_pkts", "resp_ip_bytes", "orig_flags", "vlan", "file", "frame", "frames", "nothing"};
+  const std::vector<std::string> file_names = {"a.pcap", "b.pcap"};
+  ConnRow row;
+  row.file_names = file_names;
+  std::vector<ConnRow::Frame> frames;
   size_t i = 0;
-  spool.finish_writing();
-  uint64_t seen = spool.for_each([&](const RecordView& row) {
+  for (const char* p = encoded.data(), *end = p + encoded.size(); p < end; ++i) {
     ASSERT_LT(i, lines.size());
+    p = decode_conn(p, end, row, frames);
+    RecordView view(row);
     simdjson::dom::element doc = parser.parse(lines[i]);
     RecordView json(doc.get_object().value());
     for (const char* k : keys) {
       SCOPED_TRACE(std::string(k) + " of record " + std::to_string(i));
-      EXPECT_EQ(row.has(k), json.has(k));
-      EXPECT_EQ(row.str(k), json.str(k));
-      EXPECT_EQ(row.num(k), json.num(k));  // exactly: the same double
-      EXPECT_EQ(row.integer(k), json.integer(k));
+      EXPECT_EQ(view.has(k), json.has(k));
+      EXPECT_EQ(view.str(k), json.str(k));
+      EXPECT_EQ(view.num(k), json.num(k));  // exactly: the same double
+      EXPECT_EQ(view.integer(k), json.integer(k));
     }
-    EXPECT_EQ(row.src_ip(), json.src_ip());
-    EXPECT_EQ(row.dst_ip(), json.dst_ip());
+    EXPECT_EQ(view.src_ip(), json.src_ip());
+    EXPECT_EQ(view.dst_ip(), json.dst_ip());
     FrameSet a, b;
-    row.add_frames(a);
+    view.add_frames(a);
     json.add_frames(b);
     EXPECT_EQ(a.to_json(), b.to_json()) << i;
-    ++i;
-  });
-  EXPECT_EQ(seen, uint64_t(n));
+  }
   EXPECT_EQ(i, size_t(n));
+}
+
+TEST(ConnCodec, CutShortBytesThrow) {
+  std::vector<char> encoded;
+  encode_conn(record(5), encoded);
+  ConnRow row;
+  std::vector<ConnRow::Frame> frames;
+  EXPECT_EQ(decode_conn(encoded.data(), encoded.data() + encoded.size(), row, frames), encoded.data() + encoded.size());
+  EXPECT_THROW(decode_conn(encoded.data(), encoded.data() + encoded.size() - 1, row, frames), std::logic_error);
+  EXPECT_THROW(decode_conn(encoded.data(), encoded.data() + 10, row, frames), std::logic_error);
 }
 
 }  // namespace
