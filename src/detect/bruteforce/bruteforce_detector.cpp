@@ -131,15 +131,27 @@ struct Key {
   auto operator<=>(const Key&) const = default;
 };
 
+// A short connection that may be a login, until finish() joins the record of its uid that says so.
+enum class Join : uint8_t { kRdp, kSsh, kTls };
+struct Candidate {
+  Session session;
+  Key key;  // app kNone: a TLS connection that is https when its client offered HTTP in ALPN
+  Join join = Join::kTls;
+  std::string uid;  // short enough to stay inline
+};
+
+// An SSH login of the ledger, until finish() joins its ssh record.
+struct SshLogin {
+  Key key;
+  Attempt attempt;
+  std::string uid;
+};
+
 struct Group {
   std::vector<Attempt> attempts;
   std::vector<Session> sessions;
 };
 
-struct TlsSeen {
-  uint64_t app_bytes = 0;
-  bool http = false;  // ALPN offered HTTP
-};
 struct SshSeen {
   Outcome outcome = Outcome::kUnknown;
   uint32_t attempts = 0;
@@ -241,15 +253,22 @@ class BruteforceDetector final : public Detector {
   }
 
   void finish(std::vector<Alert>& out) override {
+    join_ssh_logins();
+    join_sessions();
     for (auto& [key, group] : groups_) judge(key, group, out);
   }
 
  private:
+  // Only TLS sessions small enough to be a login are kept (the last record of a uid decides, as before).
   void on_tls(const RecordView& r) {
-    TlsSeen t;
-    t.app_bytes = uint64_t(r.integer("orig_app_bytes") + r.integer("resp_app_bytes"));
-    for (std::string_view a : r.strings("alpn")) t.http = t.http || a == "http/1.1" || a == "h2" || a == "http/1.0";
-    tls_[std::string(r.uid())] = t;
+    uint64_t app_bytes = uint64_t(r.integer("orig_app_bytes") + r.integer("resp_app_bytes"));
+    if (app_bytes > settings_.max_session_app_bytes) {
+      tls_http_.erase(std::string(r.uid()));
+      return;
+    }
+    bool http = false;
+    for (std::string_view a : r.strings("alpn")) http = http || a == "http/1.1" || a == "h2" || a == "http/1.0";
+    tls_http_[std::string(r.uid())] = http;
   }
 
   void on_ssh(const RecordView& r) {
@@ -281,12 +300,22 @@ class BruteforceDetector final : public Detector {
       a.dictionary = dictionary_.contains(p);
       a.tried = true;
     }
-    Group& g = groups_[Key{strings_.id(r.src()), strings_.id(r.dst()), strings_.id(app)}];
-    // SSH's inferred outcome stands for the whole connection: its failure-sized replies are the guesses
-    // (the success, when there is one, is the last of them). A connection that authenticated but whose
-    // replies could not be told apart (one try per connection, no "none" probe first) is one guess.
-    if (app == "ssh") {
-      if (auto it = ssh_.find(r.uid()); it != ssh_.end()) {
+    Key key{strings_.id(r.src()), strings_.id(r.dst()), strings_.id(app)};
+    if (key.app == ssh_app_)
+      ssh_logins_.push_back({key, a, std::string(r.uid())});
+    else
+      groups_[key].attempts.push_back(a);
+  }
+
+  // SSH's inferred outcome stands for the whole connection: its failure-sized replies are the guesses
+  // (the success, when there is one, is the last of them). A connection that authenticated but whose
+  // replies could not be told apart (one try per connection, no "none" probe first) is one guess.
+  // Joined here, not when the login arrives: its ssh record may come later. SSH groups hold only SSH
+  // logins, so their attempts keep the ledger's order.
+  void join_ssh_logins() {
+    for (auto& [key, a, uid] : ssh_logins_) {
+      Group& g = groups_[key];
+      if (auto it = ssh_.find(uid); it != ssh_.end()) {
         uint32_t tries = std::max<uint32_t>(1, it->second.attempts);
         if (a.outcome == Outcome::kFailure) {
           a.weight = tries;
@@ -300,38 +329,41 @@ class BruteforceDetector final : public Detector {
           g.attempts.push_back(failed);
         }
       }
+      g.attempts.push_back(a);
     }
-    g.attempts.push_back(a);
+    ssh_logins_ = {};
   }
 
-  // Conn comes last and is by far the biggest file: most records leave at the first test.
+  // Conn is by far the biggest file: most records leave at the first test. What is left of a connection
+  // depends on its tls, ssh or rdp record, which may come before or after it: finish() joins them.
   void on_conn(const RecordView& r) {
     std::string_view service = r.str("service");
     if (service.empty() || r.num("duration") > settings_.max_session_s) return;
-    uint32_t app = kNone, user = kNone;
+    Candidate c;
+    c.key.app = kNone;
     if (has_token(service, "rdp")) {
-      app = rdp_app_;
-      if (auto it = rdp_cookie_.find(r.uid()); it != rdp_cookie_.end()) user = it->second;
+      c.join = Join::kRdp;
+      c.key.app = rdp_app_;
     } else if (has_token(service, "ssh")) {
-      auto it = ssh_.find(r.uid());
-      if (it != ssh_.end() && it->second.outcome == Outcome::kSuccess) return;  // a login that worked is no guess
-      app = ssh_app_;
+      c.join = Join::kSsh;
+      c.key.app = ssh_app_;
     } else if (has_token(service, "tls")) {
-      auto it = tls_.find(r.uid());
-      if (it == tls_.end() || it->second.app_bytes > settings_.max_session_app_bytes) return;
+      c.join = Join::kTls;
       if (std::string_view inner = first_token_other_than(service, "tls"); !inner.empty()) {
         // STARTTLS: the login went inside TLS; except on SMTP's relay port, where servers hand over mail
         // (bursts of short, alike sessions) and nobody logs in.
-        if (!(inner == "smtp" && r.dport() == kSmtpRelayPort)) app = strings_.id(inner);
+        if (inner == "smtp" && r.dport() == kSmtpRelayPort) return;
+        c.key.app = strings_.id(inner);
       } else if (auto port = settings_.tls_apps.find(r.dport()); port != settings_.tls_apps.end()) {
-        app = strings_.id(port->second);
-      } else if (it->second.http) {
-        app = https_app_;
-      }
-      tls_.erase(it);
+        c.key.app = strings_.id(port->second);
+      }  // else https when the client offered HTTP in ALPN
+    } else {
+      return;
     }
-    if (app == kNone) return;
-    Session s;
+    c.key.src = strings_.id(r.src());
+    c.key.dst = strings_.id(r.dst());
+    c.uid = r.uid();
+    Session& s = c.session;
     s.ts = r.ts();
     s.duration = r.num("duration");
     s.frame = r.frame();
@@ -342,8 +374,33 @@ class BruteforceDetector final : public Detector {
     s.resp_bytes = uint64_t(r.integer("resp_bytes"));
     s.sport = r.sport();
     s.dport = r.dport();
-    s.user = user;
-    groups_[Key{strings_.id(r.src()), strings_.id(r.dst()), app}].sessions.push_back(s);
+    candidates_.push_back(std::move(c));
+  }
+
+  // The candidates become sessions, in conn order, once every tls, ssh and rdp record is known.
+  void join_sessions() {
+    for (Candidate& c : candidates_) {
+      switch (c.join) {
+        case Join::kRdp:
+          if (auto it = rdp_cookie_.find(c.uid); it != rdp_cookie_.end()) c.session.user = it->second;
+          break;
+        case Join::kSsh:
+          // A login that worked is no guess.
+          if (auto it = ssh_.find(c.uid); it != ssh_.end() && it->second.outcome == Outcome::kSuccess) continue;
+          break;
+        case Join::kTls: {
+          auto it = tls_http_.find(c.uid);
+          if (it == tls_http_.end()) continue;  // no handshake seen, or too much data for a login
+          if (c.key.app == kNone) {
+            if (!it->second) continue;
+            c.key.app = https_app_;
+          }
+          break;
+        }
+      }
+      groups_[c.key].sessions.push_back(c.session);
+    }
+    candidates_ = {};
   }
 
   bool is_anonymous(std::string_view user) const {
@@ -692,9 +749,12 @@ class BruteforceDetector final : public Detector {
   Interner strings_;
   uint32_t ssh_app_, rdp_app_, https_app_, inferred_method_;
   std::map<Key, Group> groups_;
-  StringMap<TlsSeen> tls_;          // by uid, until the connection's conn record
-  StringMap<SshSeen> ssh_;          // by uid
-  StringMap<uint32_t> rdp_cookie_;  // by uid
+  std::vector<Candidate> candidates_;
+  std::vector<SshLogin> ssh_logins_;
+  // By uid: whatever record of the connection comes first, they meet in finish().
+  StringMap<bool> tls_http_;  // TLS sessions small enough for a login: did ALPN offer HTTP?
+  StringMap<SshSeen> ssh_;
+  StringMap<uint32_t> rdp_cookie_;
 };
 
 constexpr std::string_view kInputs[] = {"tls", "ssh", "rdp", "auth", "conn"};

@@ -10,6 +10,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "detect/bruteforce/bruteforce_detector.h"
@@ -74,11 +75,11 @@ struct Records {
     add("tls", j);
   }
 
-  std::vector<Alert> detect(const Config& config = Config::defaults()) const {
+  std::vector<Alert> detect(const Config& config = Config::defaults(), const FeedOptions& feed = {}) const {
     testing::TempDir dir;
     for (const auto& [type, text] : files) testing::write_file(dir.file(type + ".jsonl"), text);
     const DetectorInfo* which[] = {&kBruteforceDetector};
-    return run_detectors(dir.path(), config, which).alerts;
+    return run_detectors(dir.path(), config, which, feed).alerts;
   }
 };
 
@@ -541,6 +542,55 @@ TEST(Bruteforce, OutputIsDeterministic) {
   std::string text = testing::read_file(a.file("alerts.jsonl"));
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);
   EXPECT_EQ(text, testing::read_file(b.file("alerts.jsonl")));
+}
+
+// Inside analyze, conn and auth records may come before the tls, ssh and rdp records of their connection.
+TEST(Bruteforce, AlertsDoNotDependOnHowRecordTypesInterleave) {
+  Records r;
+  // The ledger's SSH logins take their tries from the ssh records: 2 connections of 4 failed tries, then
+  // one that fails twice and logs in.
+  for (int c = 0; c < 3; ++c) ssh_login(r, 1000 + c * 10, 50000 + c, c < 2 ? "failure" : "success", c < 2 ? 4 : 3);
+  for (int i = 0; i < 12; ++i) {
+    // SSH sessions from elsewhere that logged in: no guesses, as their ssh records say.
+    std::string uid = fmt::format("A{}", i);
+    json ssh = r.common(1000 + i, "10.0.0.70", kSrv, 51000 + i, 22, uid);
+    ssh.update({{"auth_outcome", "success"}, {"auth_attempts", 1}});
+    r.add("ssh", ssh);
+    r.conn(1000 + i, "10.0.0.70", kSrv, 51000 + i, 22, "ssh", uid, 1.5, 20, 15, 2500, 2300);
+    // RDP: the user is the cookie of the rdp record.
+    uid = fmt::format("R{}", i);
+    json rdp = r.common(3000 + i * 1.5, kAtk, kSrv, 45000 + i, 3389, uid);
+    rdp["cookie"] = "administrator";
+    r.add("rdp", rdp);
+    r.conn(3000 + i * 1.5, kAtk, kSrv, 45000 + i, 3389, "rdp", uid, 1.2, 14, 11, 3900 + i, 5100);
+    // TLS on a port of no known application: https only because the tls record's ALPN says HTTP.
+    uid = fmt::format("T{}", i);
+    r.tls(4000 + i * 0.5, kAtk, kSrv, 46000 + i, 9443, uid, 500, 1000, json::array({"h2"}));
+    r.conn(4000 + i * 0.5, kAtk, kSrv, 46000 + i, 9443, "tls", uid, 0.4, 12, 10, 1650, 4210);
+  }
+  std::vector<std::string> reversed(record_type_order().rbegin(), record_type_order().rend());
+  std::vector<std::string> conn_first{"conn"};
+  for (const std::string& type : record_type_order())
+    if (type != "conn") conn_first.push_back(type);
+
+  auto text = [](const std::vector<Alert>& alerts) {
+    std::string out;
+    for (const Alert& a : alerts) out += a.to_json().dump() + "\n";
+    return out;
+  };
+  auto usual = r.detect();
+  ASSERT_EQ(of_type(usual, "bruteforce.ssh").size(), 1u);
+  EXPECT_EQ(of_type(usual, "bruteforce.ssh")[0]->evidence["failures"], 10);
+  ASSERT_EQ(of_type(usual, "bruteforce.rdp").size(), 1u);
+  EXPECT_EQ(of_type(usual, "bruteforce.rdp")[0]->evidence["users"], json::array({"administrator"}));
+  EXPECT_EQ(of_type(usual, "bruteforce.https").size(), 1u);
+  EXPECT_EQ(of_type(usual, "credential.compromised").size(), 1u);
+  EXPECT_EQ(usual.size(), 4u);
+  for (const auto& order : {reversed, conn_first}) {
+    FeedOptions feed;
+    feed.order = order;
+    EXPECT_EQ(text(r.detect(Config::defaults(), feed)), text(usual)) << fmt::format("fed {}", fmt::join(order, ", "));
+  }
 }
 
 // ---- real captures, through the trawl binary -------------------------------------------------------------

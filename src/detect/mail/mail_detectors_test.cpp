@@ -36,14 +36,14 @@ std::string line(const Mail& m) {
 }
 
 std::vector<json> detect(const std::vector<Mail>& mails, const DetectorInfo& which, const std::string& toml = "",
-                         const std::string& auth = "") {
+                         const std::string& auth = "", const FeedOptions& feed = {}) {
   testing::TempDir dir;
   std::string smtp;
   for (const Mail& m : mails) smtp += line(m);
   testing::write_file(dir.file("smtp.jsonl"), smtp);
   testing::write_file(dir.file("auth.jsonl"), auth);
   const DetectorInfo* one[] = {&which};
-  DetectResult r = run_detectors(dir.path(), toml.empty() ? Config::defaults() : Config::from_text(toml), one);
+  DetectResult r = run_detectors(dir.path(), toml.empty() ? Config::defaults() : Config::from_text(toml), one, feed);
   std::vector<json> out;
   for (const Alert& a : r.alerts) out.push_back(json::parse(a.to_json().dump()));
   return out;
@@ -188,6 +188,11 @@ TEST(MassMailing, LoginsOfTheAccountFromTheLedger) {
   auto alerts = detect(run_of(30, 1, account("alice")), kMassMailingDetector, "", auth);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0]["evidence"]["logins"], json::parse(R"({"success":1,"failure":3})"));
+
+  // Inside analyze the logins may come before the mail or after it: the same alert either way.
+  FeedOptions auth_first;
+  auth_first.order.assign(record_type_order().rbegin(), record_type_order().rend());
+  EXPECT_EQ(detect(run_of(30, 1, account("alice")), kMassMailingDetector, "", auth, auth_first), alerts);
 }
 
 Mail message(const std::string& subject) {

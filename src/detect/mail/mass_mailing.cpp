@@ -255,6 +255,7 @@ class MassMailingDetector final : public Detector {
   Thresholds limits_;
   bool unauthenticated_;
   size_t max_recipients_, max_subjects_;
+  // servers_ and logins_ are read only in finish(): smtp and auth records may interleave in any way.
   std::set<IpAddress> relays_, servers_;
   StringIds senders_, recipients_, subjects_, files_;
   std::vector<Message> messages_;

@@ -51,7 +51,7 @@ struct Probe {
   uint16_t port;   // destination port (0 for ARP and ICMP)
   uint16_t sport;  // the scanner's source port: connect() takes a fresh one per probe, raw SYN scanners do not
   uint32_t target;  // AddressIds
-  uint32_t file;    // index into files_
+  uint32_t file;    // index into files_ (in arrival order, which interleaves arp and conn: compare names)
   double ts;
   uint64_t frame;
 };
@@ -133,8 +133,7 @@ class ScanDetector final : public Detector {
   void on_conn(const RecordView& r);
   void add(const IpAddress& scanner, Kind kind, Outcome outcome, const IpAddress& target, uint16_t port,
            uint16_t sport, std::string_view file, double ts, uint64_t frame);
-  IcmpAnswer icmp_answer(const IpAddress& src, const IpAddress& dst, uint8_t proto, uint16_t sport,
-                         uint16_t dport) const;
+  bool apply_icmp_answer(Probe& p) const;
 
   // One scanner's items, sorted by (kind, target, port, ts).
   void evaluate_scanner(std::span<const Probe> items, std::vector<Alert>& out);
@@ -145,6 +144,9 @@ class ScanDetector final : public Detector {
 
   Settings settings_;
   const HomeNet& home_;
+  // Probes from conn and arp records, in arrival order. Nothing may depend on that order beyond each type's
+  // own: inside analyze the types interleave as the traffic does. AddressIds and file indices are given in
+  // that order, so they serve for grouping, never for ordering what an alert shows.
   std::vector<Probe> probes_;
   AddressIds scanners_, targets_;
   std::vector<uint32_t> probes_per_scanner_;
@@ -197,11 +199,17 @@ void ScanDetector::on_icmp(const RecordView& r) {
   a = std::max(a, answer);
 }
 
-IcmpAnswer ScanDetector::icmp_answer(const IpAddress& src, const IpAddress& dst, uint8_t proto, uint16_t sport,
-                                     uint16_t dport) const {
-  if (icmp_answers_.empty()) return kNoIcmp;
-  auto it = icmp_answers_.find(QuoteKey{src, dst, sport, dport, proto});
-  return it == icmp_answers_.end() ? kNoIcmp : it->second;
+// What an ICMP error quoting a silent probe tells: TCP and echo probes become unreachable, UDP ones closed or
+// unreachable. False for a UDP probe that drew time exceeded: a traceroute probe, no probe at all.
+bool ScanDetector::apply_icmp_answer(Probe& p) const {
+  const IpAddress& src = scanners_.address(p.scanner);
+  const uint8_t proto = p.kind == kUdp ? 17 : p.kind == kEcho ? (src.is_v6() ? 58 : 1) : 6;
+  auto it = icmp_answers_.find(QuoteKey{src, targets_.address(p.target), p.sport, p.port, proto});
+  if (it == icmp_answers_.end()) return true;
+  if (p.kind != kUdp) p.outcome = kUnreachable;
+  else if (it->second == kIcmpTtlExceeded) return false;
+  else p.outcome = it->second == kIcmpPortUnreachable ? kClosed : kUnreachable;
+  return true;
 }
 
 void ScanDetector::on_conn(const RecordView& r) {
@@ -216,9 +224,7 @@ void ScanDetector::on_conn(const RecordView& r) {
     if (!c.history.empty() && c.history[0] == '^') return;  // the first packet seen was the answer: roles unsure
     const uint8_t flags = originator_flags(c.orig_flags, c.history);
     if (c.orig_bytes > 0 || c.resp_bytes > 0) return add_probe(kTcpUsed, kUsed, dport, sport);
-    Outcome outcome = kSilent;
-    if (has(c.history, 'r')) outcome = kClosed;
-    else if (icmp_answer(*src, *dst, 6, sport, dport) != kNoIcmp) outcome = kUnreachable;
+    Outcome outcome = has(c.history, 'r') ? kClosed : kSilent;  // ICMP errors may still tell more (finish)
     if (flags & kSynBit) {
       if (has(c.history, 'h')) outcome = has(c.history, 'A') ? kHandshake : kOpen;
       return add_probe(kSyn, outcome, dport, sport);
@@ -239,20 +245,12 @@ void ScanDetector::on_conn(const RecordView& r) {
     if (sport < 1024 && dport >= 1024) return;
     // Many packets with payload is traffic; empty datagrams are probes however often they are retried.
     if (c.orig_pkts > settings_.udp_max_probe_pkts && c.orig_bytes > 0) return add_probe(kUdpUsed, kUsed, dport, sport);
-    if (c.resp_pkts > 0) return add_probe(kUdp, kOpen, dport, sport);
-    switch (icmp_answer(*src, *dst, 17, sport, dport)) {
-      case kIcmpTtlExceeded: return;  // a traceroute probe
-      case kIcmpPortUnreachable: return add_probe(kUdp, kClosed, dport, sport);
-      case kIcmpUnreachable: return add_probe(kUdp, kUnreachable, dport, sport);
-      case kNoIcmp: return add_probe(kUdp, kSilent, dport, sport);
-    }
-    return;
+    return add_probe(kUdp, c.resp_pkts > 0 ? kOpen : kSilent, dport, sport);
   }
   // ICMP flows carry the request type in sport: echo (8, ICMPv6 128), timestamp (13), address mask (17).
   const bool v6 = c.proto == "icmp6";
   if (v6 ? sport == 128 : (c.proto == "icmp" && (sport == 8 || sport == 13 || sport == 17))) {
-    if (c.resp_pkts > 0) return add_probe(kEcho, kOpen);
-    add_probe(kEcho, icmp_answer(*src, *dst, v6 ? 58 : 1, 0, 0) != kNoIcmp ? kUnreachable : kSilent);
+    add_probe(kEcho, c.resp_pkts > 0 ? kOpen : kSilent);
   }
 }
 
@@ -271,8 +269,20 @@ void ScanDetector::finish(std::vector<Alert>& out) {
             [&](uint32_t a, uint32_t b) { return scanners_.address(a) < scanners_.address(b); });
   std::vector<uint32_t> rank(probes_per_scanner_.size(), UINT32_MAX);
   for (uint32_t i = 0; i < scanners.size(); ++i) rank[scanners[i]] = i;
-  auto end = std::partition(probes_.begin(), probes_.end(), [&](const Probe& p) { return rank[p.scanner] != UINT32_MAX; });
-  probes_.erase(end, probes_.end());
+  // An ICMP error may arrive after the conn it answers (inside analyze records come as they are made): the
+  // silent probes learn what ICMP said only now, and only those of the sources that remain, in the pass
+  // that drops the others. Traceroute probes leave here, which may leave a source below the threshold.
+  const bool icmp = !icmp_answers_.empty();
+  size_t kept = 0;
+  for (Probe& p : probes_) {
+    if (rank[p.scanner] == UINT32_MAX) continue;
+    if (icmp && p.outcome == kSilent && p.kind != kArp && !apply_icmp_answer(p)) {
+      --probes_per_scanner_[p.scanner];
+      continue;
+    }
+    probes_[kept++] = p;
+  }
+  probes_.resize(kept);
   std::sort(probes_.begin(), probes_.end(), [&](const Probe& x, const Probe& y) {
     const uint64_t kx = uint64_t(x.kind) << 48 | uint64_t(x.target) << 16 | x.port;
     const uint64_t ky = uint64_t(y.kind) << 48 | uint64_t(y.target) << 16 | y.port;
@@ -522,8 +532,10 @@ void ScanDetector::fill_common(Alert& a, std::span<const Probe> probes) const {
   by_time.reserve(probes.size());
   for (const Probe& p : probes) by_time.push_back(&p);
   const size_t n = std::min(by_time.size(), FrameSet::kMax);
-  std::partial_sort(by_time.begin(), by_time.begin() + ptrdiff_t(n), by_time.end(), [](const Probe* x, const Probe* y) {
-    return std::tie(x->ts, x->file, x->frame) < std::tie(y->ts, y->file, y->frame);
+  std::partial_sort(by_time.begin(), by_time.begin() + ptrdiff_t(n), by_time.end(), [&](const Probe* x, const Probe* y) {
+    if (x->ts != y->ts) return x->ts < y->ts;
+    if (x->file != y->file) return files_[x->file] < files_[y->file];
+    return x->frame < y->frame;
   });
   a.ts_first = by_time[0]->ts;
   a.ts_last = a.ts_first;

@@ -28,23 +28,25 @@ struct Records {
     int flags = kS;  // orig_flags; -1 leaves the column out (records of an older trawl)
     uint64_t orig_bytes = 0, resp_bytes = 0, orig_pkts = 1, resp_pkts = 1;
     double ts = 1000;
+    std::string file = "t.pcap";
   };
   void conn(const Conn& c) {
     ++frame;
     files["conn"] += fmt::format(
         R"({{"ts":{},"uid":"C{}","src":"{}","sport":{},"dst":"{}","dport":{},"proto":"{}","history":"{}",)"
-        R"("orig_bytes":{},"resp_bytes":{},"orig_pkts":{},"resp_pkts":{},{}"file":"t.pcap","frame":{},)"
-        R"("frames":[{{"file":"t.pcap","frames":[{}]}}]}})"
+        R"("orig_bytes":{},"resp_bytes":{},"orig_pkts":{},"resp_pkts":{},{}"file":"{}","frame":{},)"
+        R"("frames":[{{"file":"{}","frames":[{}]}}]}})"
         "\n",
         c.ts, frame, c.src, c.sport, c.dst, c.dport, c.proto, c.history, c.orig_bytes, c.resp_bytes, c.orig_pkts,
-        c.resp_pkts, c.flags < 0 ? "" : fmt::format(R"("orig_flags":{},)", c.flags), frame, frame);
+        c.resp_pkts, c.flags < 0 ? "" : fmt::format(R"("orig_flags":{},)", c.flags), c.file, frame, c.file, frame);
   }
-  void arp(double ts, const std::string& sender, const std::string& target, int op = 1) {
+  void arp(double ts, const std::string& sender, const std::string& target, int op = 1,
+           const std::string& file = "t.pcap") {
     ++frame;
-    files["arp"] += fmt::format(R"({{"ts":{},"uid":"","src":"{}","sport":0,"dst":"{}","dport":0,"file":"t.pcap",)"
+    files["arp"] += fmt::format(R"({{"ts":{},"uid":"","src":"{}","sport":0,"dst":"{}","dport":0,"file":"{}",)"
                                 R"("frame":{},"op":{}}})"
                                 "\n",
-                                ts, sender, target, frame, op);
+                                ts, sender, target, file, frame, op);
   }
   void icmp(double ts, const std::string& from, const std::string& kind, const std::string& reason,
             const std::string& qproto, const std::string& qsrc, int qsport, const std::string& qdst, int qdport) {
@@ -57,14 +59,18 @@ struct Records {
         ts, from, qsrc, frame, kind, reason, qproto, qsrc, qsport, qdst, qdport);
   }
 
-  std::vector<Alert> detect(const DetectorInfo& which = kScanDetector, const std::string& toml = "") const {
+  // `order`: the order record types are fed in (FeedOptions::order); empty for the usual one.
+  std::vector<Alert> detect(const DetectorInfo& which = kScanDetector, const std::string& toml = "",
+                            const std::vector<std::string>& order = {}) const {
     testing::TempDir dir;
     for (const char* type : {"conn", "arp", "icmp", "smb"}) {
       auto it = files.find(type);
       testing::write_file(dir.file(std::string(type) + ".jsonl"), it == files.end() ? "" : it->second);
     }
     const DetectorInfo* list[] = {&which};
-    return run_detectors(dir.path(), Config::from_text(toml), list).alerts;
+    FeedOptions feed;
+    feed.order = order;
+    return run_detectors(dir.path(), Config::from_text(toml), list, feed).alerts;
   }
 };
 
@@ -408,6 +414,71 @@ TEST(ScanDetector, OutputDoesNotDependOnRecordOrder) {
   ASSERT_TRUE(syn);
   EXPECT_EQ(syn->frames.to_json()[0]["frames"][0], 1);
   EXPECT_EQ(syn->frames.size(), FrameSet::kMax);
+}
+
+// Inside analyze the record types interleave as the traffic does: ICMP errors and ARP may come after the conns
+// they concern. Those correlations wait for finish(), and nothing an alert shows follows the arrival order.
+TEST(ScanDetector, AlertsDoNotDependOnHowRecordTypesInterleave) {
+  Records r;
+  // UDP probes, 8 refused with ICMP port unreachable; a traceroute answered with time exceeded.
+  for (int p = 1; p <= 12; ++p) {
+    Records::Conn c;
+    c.proto = "udp", c.history = "D", c.flags = -1, c.dport = p, c.resp_pkts = 0;
+    r.conn(c);
+    if (p <= 8) r.icmp(1000, "10.0.1.10", "dest_unreachable", "port_unreachable", "udp", c.src, c.sport, c.dst, p);
+  }
+  for (int p = 33434; p < 33464; ++p) {
+    Records::Conn c;
+    c.src = "10.0.0.7", c.proto = "udp", c.history = "D", c.flags = -1, c.dport = p, c.resp_pkts = 0;
+    r.conn(c);
+    r.icmp(1000, "10.0.0.1", "time_exceeded", "ttl_exceeded", "udp", c.src, c.sport, c.dst, p);
+  }
+  // An echo sweep, one host unreachable; SYN probes at one instant in two files, one filtered by a router.
+  for (int i = 1; i <= 20; ++i) {
+    Records::Conn c;
+    c.proto = "icmp", c.history = "", c.flags = -1, c.dst = host(i), c.sport = 8, c.dport = 0, c.resp_pkts = 0;
+    r.conn(c);
+    if (i == 20) r.icmp(1000, "10.0.0.1", "dest_unreachable", "host_unreachable", "icmp", c.src, 0, c.dst, 0);
+  }
+  for (int p = 1; p <= 60; ++p) {
+    Records::Conn c;
+    c.dport = p, c.history = p == 1 ? "S" : "Sr", c.resp_pkts = p == 1 ? 0 : 1, c.file = p % 2 ? "a.pcap" : "b.pcap";
+    r.conn(c);
+    if (p == 1) r.icmp(1000, "10.0.0.1", "dest_unreachable", "host_unreachable", "tcp", c.src, c.sport, c.dst, p);
+  }
+  // An ARP sweep from the same source over the hosts it pinged, in the file its conns come second in.
+  for (int i = 1; i <= 40; ++i) r.arp(2000 + i, "10.0.0.66", host(41 - i), 1, "b.pcap");
+
+  const auto usual = r.detect();
+  ASSERT_EQ(usual.size(), 4u);
+  const Alert* udp = find(usual, "scan.udp");
+  ASSERT_TRUE(udp);
+  EXPECT_EQ(udp->evidence["responses"]["icmp_port_unreachable"], 8);
+  const Alert* sweep = find(usual, "scan.icmp_sweep");
+  ASSERT_TRUE(sweep);
+  EXPECT_EQ(sweep->evidence["unreachable_count"], 1);
+  const Alert* syn = find(usual, "scan.tcp_syn");
+  ASSERT_TRUE(syn);
+  EXPECT_EQ(syn->evidence["responses"]["icmp_unreachable"], 1);
+  // Equal times go by file name: all 30 probes of a.pcap, then the first 20 of b.pcap.
+  EXPECT_EQ(syn->frames.to_json()[0]["file"], "a.pcap");
+  EXPECT_EQ(syn->frames.to_json()[0]["frames"].size(), 30u);
+  EXPECT_TRUE(find(usual, "scan.arp_sweep"));
+
+  // The usual order with `last` moved to the end, in that order.
+  auto moved_last = [](const std::vector<std::string>& last) {
+    std::vector<std::string> order;
+    for (const auto& t : record_type_order())
+      if (std::find(last.begin(), last.end(), t) == last.end()) order.push_back(t);
+    order.insert(order.end(), last.begin(), last.end());
+    return order;
+  };
+  for (const auto& last : std::vector<std::vector<std::string>>{{"icmp", "arp"}, {"arp", "icmp"}, {"conn", "icmp"}}) {
+    SCOPED_TRACE(fmt::format("{} and then {} after the others", last[0], last[1]));
+    const auto alerts = r.detect(kScanDetector, "", moved_last(last));
+    ASSERT_EQ(alerts.size(), usual.size());
+    for (size_t i = 0; i < alerts.size(); ++i) EXPECT_EQ(alerts[i].to_json().dump(), usual[i].to_json().dump());
+  }
 }
 
 // ---- scan.smb_vuln ----
