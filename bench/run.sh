@@ -4,8 +4,8 @@
 #
 # Measures trawl against its peers on one generated capture, side by side in one run (issues 2 and 3,
 # "Performance"). Each command runs --runs times on a warm page cache; the table shows the median wall
-# time and the largest peak RSS (GNU time '%e %M'), MB/s over the capture size, and the ratio
-# peer time / trawl time for the same job, each checked against its target.
+# time, the median CPU time (user + system, all threads), the largest peak RSS (GNU time), MB/s over the
+# capture size, and the ratio peer time / trawl time for the same job, each checked against its target.
 #
 #   --size S     capture size for make-bench-pcap.sh (1G, 100M, ...); default 1G. The capture is built
 #                once into bench/data/bench-S.pcap and reused.
@@ -138,18 +138,22 @@ cat "$capture" "$slice" > /dev/null
 # measure KEY FILE_BYTES CMD...: runs CMD $runs times with stdout to /dev/null; sets R_TIME[KEY] (median
 # s), R_RSS[KEY] (max KiB) or R_FAIL[KEY] (a reason). Stops at the first failing run; skips a KEY that
 # already failed its check.
-declare -A R_TIME R_RSS R_FAIL R_BYTES R_LOG
+declare -A R_TIME R_CPU R_RSS R_FAIL R_BYTES R_LOG
 before_run() { :; }   # redefined around a command that needs a clean slate before each run
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 measure() {
   local key=$1 fbytes=$2; shift 2
-  local tf="$data/logs/$key.time" err="$data/logs/$key.stderr" times="" rss=0 i rc t m t0 t1
+  local tf="$data/logs/$key.time" err="$data/logs/$key.stderr" times="" cpus="" rss=0 i rc t m u sy t0 t1
   R_BYTES[$key]=$fbytes
   [ -z "${R_FAIL[$key]:-}" ] || { log "$key: skipped (${R_FAIL[$key]})"; return 1; }
   log "$key: $*"
   for ((i = 1; i <= runs; i++)); do
     before_run
     t0=$(date +%s%N)
-    /usr/bin/time -f '%e %M' -o "$tf" timeout "$limit" "$@" > /dev/null 2> "$err"
+    /usr/bin/time -f '%e %M %U %S' -o "$tf" timeout "$limit" "$@" > /dev/null 2> "$err"
     rc=$?
     t1=$(date +%s%N)
     if [ "$rc" -ne 0 ]; then
@@ -160,14 +164,16 @@ measure() {
       tail -5 "$err" | sed 's/^/    /' >&2
       return 1
     fi
-    # Wall time from the ns clock (GNU time's %e has only 2 decimals); peak RSS from GNU time's %M.
-    read -r _ m < <(tail -1 "$tf")
+    # Wall time from the ns clock (GNU time's %e has only 2 decimals); peak RSS and CPU time (user + system,
+    # all threads) from GNU time.
+    read -r _ m u sy < <(tail -1 "$tf")
     t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
     log "  run $i/$runs: $t s, peak RSS $((m / 1024)) MiB"
     times+="$t"$'\n'; [ "$m" -gt "$rss" ] && rss=$m
+    cpus+=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')$'\n'
   done
-  R_TIME[$key]=$(printf '%s' "$times" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  R_TIME[$key]=$(printf '%s' "$times" | median)
+  R_CPU[$key]=$(printf '%s' "$cpus" | median)
   R_RSS[$key]=$rss
 }
 
@@ -221,8 +227,6 @@ if [ "$run_trawl" = 1 ] && [ "$want_trawl" = 1 ]; then
   before_run() { rm -rf "$tmpdir/analyze"; mkdir -p "$tmpdir/analyze"; }
   measure trawl_analyze_nodetect "$bytes" "$trawl" analyze "$capture" -o "$tmpdir/analyze" --quiet --no-detect
   measure trawl_analyze "$bytes" "$trawl" analyze "$capture" -o "$tmpdir/analyze" --quiet
-  # the same with every detector on the one thread that also reads the capture (the CPU cost of detection)
-  measure trawl_analyze_1t "$bytes" "$trawl" analyze "$capture" -o "$tmpdir/analyze" --quiet --detect-threads 1
   before_run() { :; }
   # the detectors alone, over the records the last analyze run left (issue 4: "takes seconds").
   measure trawl_detect "$bytes" "$trawl" detect "$tmpdir/analyze" --quiet
@@ -264,7 +268,7 @@ row() {
   local key=$1 label=$2 t rss rate ratios="" vs target r
   shift 2
   if [ -n "${R_FAIL[$key]:-}" ]; then
-    printf '| `%s` | failed: %s | | | |\n' "$label" "${R_FAIL[$key]}"; return
+    printf '| `%s` | failed: %s | | | | |\n' "$label" "${R_FAIL[$key]}"; return
   fi
   [ -n "${R_TIME[$key]:-}" ] || return 0
   t=${R_TIME[$key]}
@@ -282,7 +286,7 @@ row() {
     fi
     ratios+="${ratios:+; }$r"
   done
-  printf '| `%s` | %s | %s | %s | %s |\n' "$label" "$t" "$rate" "$rss" "$ratios"
+  printf '| `%s` | %s | %s | %s | %s | %s |\n' "$label" "$t" "${R_CPU[$key]}" "$rate" "$rss" "$ratios"
 }
 
 f=$(basename "$capture") s=$(basename "$slice")
@@ -300,8 +304,8 @@ f=$(basename "$capture") s=$(basename "$slice")
   [ "$run_trawl" = 1 ] && versions+=("$(ver "$trawl" --version) ($trawl)")
   (IFS=';'; echo "- versions: ${versions[*]:-}" | sed 's/;/; /g')
   echo
-  echo "| command | median s | MB/s | peak RSS MB | peer time / trawl time |"
-  echo "|---|---:|---:|---:|---|"
+  echo "| command | median s | CPU s | MB/s | peak RSS MB | peer time / trawl time |"
+  echo "|---|---:|---:|---:|---:|---|"
   row tcpdump "tcpdump -r $f -w /dev/null (floor: read only)" trawl_top -
   row tshark_conv "tshark -n -q -r $f -z conv,ip" trawl_top 30 trawl_analyze 10
   row trawl_top "trawl top $f --quiet"
@@ -309,7 +313,6 @@ f=$(basename "$capture") s=$(basename "$slice")
   row trawl_packets "trawl packets $f --format csv --quiet"
   row ndpireader "ndpiReader -i $f -q" trawl_analyze 3
   row trawl_analyze "trawl analyze $f -o DIR --quiet"
-  row trawl_analyze_1t "trawl analyze $f -o DIR --quiet --detect-threads 1"
   row trawl_analyze_nodetect "trawl analyze $f -o DIR --quiet --no-detect"
   row trawl_detect "trawl detect DIR --quiet (the records of that analyze)"
   row scapy_slice "scapy_flow.py $s (the article's method)" trawl_packets_slice -
@@ -337,9 +340,9 @@ f=$(basename "$capture") s=$(basename "$slice")
     awk -v a="${R_TIME[trawl_analyze]}" -v n="${R_TIME[trawl_analyze_nodetect]}" 'BEGIN { d = (a - n) / n * 100
       printf "- detection adds %.0f%% to trawl analyze (target at most 10%%: %s)\n", d, (d <= 10 ? "met" : "NOT met") }'
   fi
-  if [ -n "${R_TIME[trawl_analyze_1t]:-}" ] && [ -n "${R_TIME[trawl_analyze_nodetect]:-}" ]; then
-    awk -v a="${R_TIME[trawl_analyze_1t]}" -v n="${R_TIME[trawl_analyze_nodetect]}" 'BEGIN {
-      printf "- with the detectors on one thread (--detect-threads 1) it adds %.0f%%\n", (a - n) / n * 100 }'
+  if [ -n "${R_CPU[trawl_analyze]:-}" ] && [ -n "${R_CPU[trawl_analyze_nodetect]:-}" ]; then
+    awk -v a="${R_CPU[trawl_analyze]}" -v n="${R_CPU[trawl_analyze_nodetect]}" 'BEGIN {
+      printf "- in CPU time (the detectors run on their own thread while the capture is read) it adds %.0f%%\n", (a - n) / n * 100 }'
   fi
   if [ -n "${R_TIME[trawl_extract_alert]:-}" ]; then
     awk -v t="${R_TIME[trawl_extract_alert]}" 'BEGIN {

@@ -1,6 +1,9 @@
 // Detector: one finding family (scans, brute force, beacons, ...). It reads records, never packets, keeps
-// what it needs, and reports alerts when every record has been seen. Records arrive type by type in the
-// order of record_type_order() and, within a file, in the order analyze wrote them (not sorted by time).
+// what it needs, and reports alerts when every record has been seen. Within a type, records arrive in the
+// order analyze wrote them (not sorted by time); types may interleave in any way: `trawl detect` feeds them
+// type by type, analyze as the traffic makes them. So a detector's alerts may depend only on each type's
+// own sequence: whatever joins records of different types happens in finish(). finish() runs after the
+// capture is read, on the critical path: work that can be done as records arrive belongs in on_record.
 #pragma once
 
 #include <memory>
