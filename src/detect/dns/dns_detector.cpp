@@ -15,6 +15,7 @@
 #include "detect/dns/dns_lookup.h"
 #include "detect/dns/domain_name.h"
 #include "detect/dns/span_text.h"
+#include "detect/scan/scan_text.h"
 
 namespace trawl::detect::dns {
 
@@ -59,6 +60,15 @@ struct Lookup {
   Outcome outcome;
   bool txt;
   bool forwarded = false;  // made by a resolver for a client whose own lookup is in the records
+};
+
+// A connection from the home net, waiting for the lookups (see add_home_conn).
+struct HomeConn {
+  double ts;
+  uint64_t frame;
+  uint32_t src, dst;  // DnsDetector::conn_addresses_
+  uint32_t file;      // DnsDetector::files_, shared with the lookups: ids only name files, never order anything
+  uint16_t dport;
 };
 
 enum class Kind { kDdns, kDga, kTunnel };
@@ -113,31 +123,12 @@ class DnsDetector final : public Detector {
 
   void on_record(std::string_view type, const RecordView& r) override {
     if (type == "dns") return add_lookup(r);
-    if (type != "conn") return;
-    if (!analyzed_) analyze();
-    if (watch_.empty()) return;
-    auto dst = r.dst_ip();
-    if (!dst) return;
-    auto it = watch_.find(*dst);
-    if (it == watch_.end()) return;
-    auto src = r.src_ip();
-    if (!src || !home_.contains(*src)) return;
-    double ts = r.ts();
-    for (const auto& [finding, resolved_at] : it->second) {
-      // Connections just before the record time still count: a lookup record is stamped with its query.
-      if (ts < resolved_at - 1.0 || ts > resolved_at + settings_.attribution_window_s) continue;
-      Contact& c = findings_[finding].clients[*src];
-      if (c.connections == 0 || ts < c.first) c.first = ts;
-      c.last = std::max(c.last, ts);
-      ++c.connections;
-      c.addresses.insert(*dst);
-      c.ports.insert(r.dport());
-      c.frames.add(r.file(), r.frame());
-    }
+    if (type == "conn") add_home_conn(r);
   }
 
   void finish(std::vector<Alert>& out) override {
-    if (!analyzed_) analyze();
+    analyze();
+    attribute_home_conns();
     for (const Finding& f : findings_) emit(f, out);
   }
 
@@ -161,8 +152,43 @@ class DnsDetector final : public Detector {
     lookups_.push_back(k);
   }
 
+  // Which addresses the flagged names resolved to is known only once every lookup is in, and conn records
+  // may come before, between or after the dns ones: the connections that can name a client (from the home
+  // net) wait here, compactly, for finish().
+  void add_home_conn(const RecordView& r) {
+    auto src = r.src_ip();
+    if (!src || !home_.contains(*src)) return;
+    auto dst = r.dst_ip();
+    if (!dst) return;
+    home_conns_.push_back(HomeConn{r.ts(), r.frame(), conn_addresses_.id(*src), conn_addresses_.id(*dst),
+                                   files_.intern(r.file()), r.dport()});
+  }
+
+  // The hidden-client attribution: internal hosts that connected to what a finding's names resolved to, around
+  // the time they resolved, in conn record order.
+  void attribute_home_conns() {
+    if (watch_.empty()) return;
+    std::vector<const std::vector<std::pair<uint32_t, double>>*> watch_of(conn_addresses_.size(), nullptr);
+    for (uint32_t id = 0; id < conn_addresses_.size(); ++id)
+      if (auto it = watch_.find(conn_addresses_.address(id)); it != watch_.end()) watch_of[id] = &it->second;
+    for (const HomeConn& conn : home_conns_) {
+      const auto* watched = watch_of[conn.dst];
+      if (!watched) continue;
+      for (const auto& [finding, resolved_at] : *watched) {
+        // Connections just before the record time still count: a lookup record is stamped with its query.
+        if (conn.ts < resolved_at - 1.0 || conn.ts > resolved_at + settings_.attribution_window_s) continue;
+        Contact& c = findings_[finding].clients[conn_addresses_.address(conn.src)];
+        if (c.connections == 0 || conn.ts < c.first) c.first = conn.ts;
+        c.last = std::max(c.last, conn.ts);
+        ++c.connections;
+        c.addresses.insert(conn_addresses_.address(conn.dst));
+        c.ports.insert(conn.dport);
+        c.frames.add(files_.name(conn.file), conn.frame);
+      }
+    }
+  }
+
   void analyze() {
-    analyzed_ = true;
     std::stable_sort(lookups_.begin(), lookups_.end(), [](const Lookup& a, const Lookup& b) { return a.ts < b.ts; });
     mark_forwarded();
     find_ddns();
@@ -440,9 +466,10 @@ class DnsDetector final : public Detector {
   std::string scratch_;
   std::vector<Lookup> lookups_;
   std::vector<IpAddress> addresses_;
-  bool analyzed_ = false;
   std::vector<Finding> findings_;
   absl::flat_hash_map<IpAddress, std::vector<std::pair<uint32_t, double>>> watch_;  // -> (finding, resolved at)
+  scan::AddressIds conn_addresses_;
+  std::vector<HomeConn> home_conns_;
 };
 
 constexpr std::string_view kInputs[] = {"dns", "conn"};

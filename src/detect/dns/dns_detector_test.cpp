@@ -51,12 +51,13 @@ std::string conn_line(double ts, const std::string& src, const std::string& dst,
                      "\n", ts, src, dst, dport, frame, frame);
 }
 
-std::vector<Alert> run(const std::string& dns, const std::string& conn = "", const Config& config = Config::defaults()) {
+std::vector<Alert> run(const std::string& dns, const std::string& conn = "", const Config& config = Config::defaults(),
+                       const FeedOptions& feed = {}) {
   testing::TempDir dir;
   testing::write_file(dir.file("dns.jsonl"), dns);
   testing::write_file(dir.file("conn.jsonl"), conn);
   const DetectorInfo* which[] = {&kDnsDetector};
-  return run_detectors(dir.path(), config, which).alerts;
+  return run_detectors(dir.path(), config, which, feed).alerts;
 }
 
 std::vector<Alert> of_type(const std::vector<Alert>& alerts, std::string_view type) {
@@ -169,24 +170,37 @@ TEST(DnsTunnel, ManyLongRandomSubdomainsOfOneDomain) {
   EXPECT_EQ(tunnels[1].evidence["txt_queries"], 20);
 }
 
-TEST(DnsAttribution, ResolverLookupsBelongToTheirClients) {
-  const std::string resolver = "10.0.0.53", upstream = "198.51.100.53";
-  std::string dns =
+const std::string kResolver = "10.0.0.53";
+
+// Lookups by clients and by the resolver kResolver, and the connections that followed some of them.
+struct ResolverScene {
+  std::string dns, conn;
+};
+
+ResolverScene resolver_scene() {
+  const std::string upstream = "198.51.100.53";
+  ResolverScene scene;
+  scene.dns =
       // A visible client asks the resolver, which forwards the question upstream: one alert, the client's.
-      dns_line(100, "10.0.0.7", resolver, "a.duckdns.org", "NOERROR", {{"203.0.113.1", "A"}}) +
-      dns_line(100.01, resolver, upstream, "a.duckdns.org", "NOERROR", {{"203.0.113.1", "A"}}) +
+      dns_line(100, "10.0.0.7", kResolver, "a.duckdns.org", "NOERROR", {{"203.0.113.1", "A"}}) +
+      dns_line(100.01, kResolver, upstream, "a.duckdns.org", "NOERROR", {{"203.0.113.1", "A"}}) +
       // A hidden client (on the resolver's own host): only the resolver's upstream lookup is on the wire.
-      dns_line(200, resolver, upstream, "b.duckdns.org", "NOERROR", {{"203.0.113.66", "A"}}, "A", 20) +
+      dns_line(200, kResolver, upstream, "b.duckdns.org", "NOERROR", {{"203.0.113.66", "A"}}, "A", 20) +
       // A resolver lookup nobody used: blamed on the resolver itself.
-      dns_line(300, resolver, upstream, "c.no-ip.org", "NOERROR", {{"203.0.113.99", "A"}}) +
+      dns_line(300, kResolver, upstream, "c.no-ip.org", "NOERROR", {{"203.0.113.99", "A"}}) +
       // Used only long after the attribution window: still the resolver's.
-      dns_line(400, resolver, upstream, "d.hopto.org", "NOERROR", {{"203.0.113.50", "A"}});
-  std::string conn = conn_line(100.5, "10.0.0.7", "203.0.113.1", 443) +
-                     conn_line(201, "10.0.0.36", "203.0.113.66", 80, 30) +
-                     conn_line(231, "10.0.0.36", "203.0.113.66", 80, 40) +
-                     conn_line(400 + 3601, "10.0.0.8", "203.0.113.50", 80) +
-                     conn_line(202, "198.51.100.9", "203.0.113.66", 80);  // not internal: not a client
-  auto ddns = of_type(run(dns, conn), "dns.ddns");
+      dns_line(400, kResolver, upstream, "d.hopto.org", "NOERROR", {{"203.0.113.50", "A"}});
+  scene.conn = conn_line(100.5, "10.0.0.7", "203.0.113.1", 443) +
+               conn_line(201, "10.0.0.36", "203.0.113.66", 80, 30) +
+               conn_line(231, "10.0.0.36", "203.0.113.66", 80, 40) +
+               conn_line(400 + 3601, "10.0.0.8", "203.0.113.50", 80) +
+               conn_line(202, "198.51.100.9", "203.0.113.66", 80);  // not internal: not a client
+  return scene;
+}
+
+TEST(DnsAttribution, ResolverLookupsBelongToTheirClients) {
+  const ResolverScene scene = resolver_scene();
+  auto ddns = of_type(run(scene.dns, scene.conn), "dns.ddns");
   ASSERT_EQ(ddns.size(), 4u);
   std::map<std::string, const Alert*> by_suffix;
   for (const Alert& a : ddns) by_suffix[a.evidence["suffix"].get<std::string>() + " " + a.src] = &a;
@@ -197,7 +211,7 @@ TEST(DnsAttribution, ResolverLookupsBelongToTheirClients) {
   EXPECT_EQ(visible->dst, "203.0.113.1");
   EXPECT_EQ(visible->dst_port, 443);
   const Alert* hidden = by_suffix.at("duckdns.org 10.0.0.36");
-  EXPECT_EQ(hidden->evidence["resolver"], resolver);
+  EXPECT_EQ(hidden->evidence["resolver"], kResolver);
   EXPECT_EQ(hidden->evidence["clients"], nlohmann::ordered_json::parse(R"(["10.0.0.36"])"));
   EXPECT_EQ(hidden->evidence["connections"], 2);
   EXPECT_EQ(hidden->dst, "203.0.113.66");
@@ -209,6 +223,22 @@ TEST(DnsAttribution, ResolverLookupsBelongToTheirClients) {
   EXPECT_TRUE(by_suffix.count("no-ip.org 10.0.0.53"));
   EXPECT_EQ(by_suffix.at("no-ip.org 10.0.0.53")->evidence["clients"].size(), 0u);
   EXPECT_TRUE(by_suffix.count("hopto.org 10.0.0.53"));
+}
+
+// Inside analyze, conn records may come before the lookups that give them meaning (or between them): the
+// hidden client is found all the same, with the very same alerts.
+TEST(DnsAttribution, ConnectionsBeforeTheLookupsCountTheSame) {
+  const ResolverScene scene = resolver_scene();
+  auto text = [](const std::vector<Alert>& alerts) {
+    std::string out;
+    for (const Alert& a : alerts) out += a.to_json().dump() + "\n";
+    return out;
+  };
+  const std::string usual = text(run(scene.dns, scene.conn));
+  ASSERT_NE(usual.find("\"resolver\":\"10.0.0.53\""), std::string::npos) << usual;  // the hidden client is in
+  FeedOptions conn_first;  // every type in reverse: conn (last as usual) comes first
+  conn_first.order.assign(record_type_order().rbegin(), record_type_order().rend());
+  EXPECT_EQ(text(run(scene.dns, scene.conn, Config::defaults(), conn_first)), usual);
 }
 
 TEST(DnsDetector, IgnoresMdnsLlmnrAndNetbiosNames) {

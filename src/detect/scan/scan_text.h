@@ -28,6 +28,7 @@ class AddressIds {
     return last_ = it->second;
   }
   const IpAddress& address(uint32_t id) const { return addrs_[id]; }
+  size_t size() const { return addrs_.size(); }  // ids run from 0 to size() - 1
   std::string text(uint32_t id) const { return addrs_[id].str(); }
   // The addresses of `ids` in numeric order, at most `cap` of them, as JSON strings.
   nlohmann::ordered_json sorted_texts(std::vector<uint32_t> ids, size_t cap) const {

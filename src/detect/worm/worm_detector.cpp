@@ -50,6 +50,26 @@ bool host_is_address(std::string_view host) {
   return IpAddress::parse(host).has_value();
 }
 
+// File names as small ids, numbered as they first come. The ids break ties in orderings (EarliestFrames, the
+// attempts' sort), so each record type numbers its own files: its ids then depend on its own records only,
+// never on how http and conn records interleave.
+class FileIds {
+ public:
+  uint32_t id(std::string_view file) {
+    if (names_.empty() || names_[last_] != file) {
+      auto it = std::find(names_.begin(), names_.end(), file);
+      last_ = uint32_t(it - names_.begin());
+      if (it == names_.end()) names_.emplace_back(file);
+    }
+    return last_;
+  }
+  const std::string& name(uint32_t id) const { return names_[id]; }
+
+ private:
+  std::vector<std::string> names_;
+  uint32_t last_ = 0;
+};
+
 // The earliest frames of a finding, at most FrameSet::kMax, whatever order the records come in.
 class EarliestFrames {
  public:
@@ -61,10 +81,10 @@ class EarliestFrames {
       heap_.pop_back();
     }
   }
-  void to(FrameSet& out, const std::vector<std::string>& files) const {
+  void to(FrameSet& out, const FileIds& files) const {
     auto sorted = heap_;
     std::sort(sorted.begin(), sorted.end());
-    for (const auto& [ts, file, frame] : sorted) out.add(files[file], frame);
+    for (const auto& [ts, file, frame] : sorted) out.add(files.name(file), frame);
   }
 
  private:
@@ -159,15 +179,6 @@ class WormDetector final : public Detector {
   }
 
  private:
-  uint32_t file_id(std::string_view file) {
-    if (files_.empty() || files_[last_file_] != file) {
-      auto it = std::find(files_.begin(), files_.end(), file);
-      last_file_ = uint32_t(it - files_.begin());
-      if (it == files_.end()) files_.emplace_back(file);
-    }
-    return last_file_;
-  }
-
   // ---- http.worm_pattern ----
 
   struct HttpGroup {
@@ -198,7 +209,7 @@ class WormDetector final : public Detector {
     g.dsts.insert(*dst);
     g.ports.insert(r.dport());
     if (r.has("status_code")) ++g.statuses[r.integer("status_code")];
-    g.frames.add(ts, file_id(r.file()), r.frame());
+    g.frames.add(ts, http_files_.id(r.file()), r.frame());
   }
 
   void finish_http(std::vector<Alert>& out) const {
@@ -228,7 +239,7 @@ class WormDetector final : public Detector {
       for (const auto& [code, n] : g.statuses) statuses[std::to_string(code)] = n;
       ev["status_codes"] = statuses;
       if (!g.user_agent.empty()) ev["user_agent"] = g.user_agent;
-      g.frames.to(a.frames, files_);
+      g.frames.to(a.frames, http_files_);
       a.summary = fmt::format("{} sent the same request, {} {}, to {} addresses {}.", a.src, method, g.sample_uri,
                               g.dsts.size(), duration_text(g.ts_last - g.ts_first));
       a.mitre = {"T1210"};
@@ -250,7 +261,7 @@ class WormDetector final : public Detector {
     const bool data = c.orig_bytes > 0 || c.resp_bytes > 0;
     const bool contact = answered && c.orig_bytes >= std::max<int64_t>(settings_.contact_min_bytes, 0);
     attempts_.push_back(Attempt{ids_.id(*src), ids_.id(*dst), uint16_t(c.dport), answered, data, contact,
-                                file_id(c.file), c.ts, uint64_t(c.frame)});
+                                conn_files_.id(c.file), c.ts, uint64_t(c.frame)});
   }
 
   // Scanning: attempts to at least min_targets distinct hosts, most of which never exchanged data.
@@ -262,8 +273,7 @@ class WormDetector final : public Detector {
 
   Settings settings_;
   AddressIds ids_;
-  std::vector<std::string> files_;
-  uint32_t last_file_ = 0;
+  FileIds http_files_, conn_files_;
   std::map<std::tuple<IpAddress, std::string, std::string>, HttpGroup> http_;
   std::vector<Attempt> attempts_;
 };
@@ -399,8 +409,8 @@ void WormDetector::finish_propagation(std::vector<Alert>& out) {
                      {"hosts_touched", ids_.sorted_texts(touched, cap)},
                      {"ports", {port}}};
       // The infecting connection first, then the first attempts of the host's own scan.
-      a.frames.add(files_[inf.contact->file], inf.contact->frame);
-      for (const Attempt& s : scan) a.frames.add(files_[s.file], s.frame);
+      a.frames.add(conn_files_.name(inf.contact->file), inf.contact->frame);
+      for (const Attempt& s : scan) a.frames.add(conn_files_.name(s.file), s.frame);
       a.summary = fmt::format(
           "{} was reached on port {} by {} (a chain that started at {}) and {} later began scanning port {} itself: {} "
           "hosts tried{}.",

@@ -16,6 +16,7 @@ namespace {
 struct Records {
   std::string conn, http;
   uint64_t frame = 0;
+  std::string file = "w.pcap";  // the capture file of the records added next
 
   // One TCP connection attempt: answered with SYN/ACK or not, with some bytes from the originator or none.
   void attempt(double ts, const std::string& src, const std::string& dst, int dport, bool answered,
@@ -24,9 +25,9 @@ struct Records {
     std::string history = answered ? (orig_bytes ? "ShADadFf" : "ShAR") : "S";
     conn += fmt::format(
         R"({{"ts":{},"uid":"C{}","src":"{}","sport":{},"dst":"{}","dport":{},"proto":"tcp","history":"{}",)"
-        R"("orig_flags":{},"orig_bytes":{},"resp_bytes":0,"orig_pkts":3,"resp_pkts":1,"file":"w.pcap","frame":{}}})"
+        R"("orig_flags":{},"orig_bytes":{},"resp_bytes":0,"orig_pkts":3,"resp_pkts":1,"file":"{}","frame":{}}})"
         "\n",
-        ts, frame, src, 40000 + frame % 20000, dst, dport, history, answered ? 0x1f : 0x02, orig_bytes, frame);
+        ts, frame, src, 40000 + frame % 20000, dst, dport, history, answered ? 0x1f : 0x02, orig_bytes, file, frame);
   }
   // A scan of `n` addresses of 10.0.9.0/24 on a port, starting at ts.
   void scan(double ts, const std::string& src, int n, int dport = 445, bool with_data = false) {
@@ -37,18 +38,18 @@ struct Records {
                const std::string& host, const std::string& method = "GET") {
     ++frame;
     http += fmt::format(
-        R"({{"ts":{},"uid":"C{}","src":"{}","sport":50000,"dst":"{}","dport":80,"file":"w.pcap","frame":{},)"
+        R"({{"ts":{},"uid":"C{}","src":"{}","sport":50000,"dst":"{}","dport":80,"file":"{}","frame":{},)"
         R"("method":"{}","host":{},"uri":"{}","user_agent":"Mozilla/4.0","status_code":404}})"
         "\n",
-        ts, frame, src, dst, frame, method, host.empty() ? "null" : "\"" + host + "\"", uri);
+        ts, frame, src, dst, file, frame, method, host.empty() ? "null" : "\"" + host + "\"", uri);
   }
 
-  std::vector<Alert> detect(const std::string& toml = "") const {
+  std::vector<Alert> detect(const std::string& toml = "", const FeedOptions& feed = {}) const {
     testing::TempDir dir;
     testing::write_file(dir.file("conn.jsonl"), conn);
     testing::write_file(dir.file("http.jsonl"), http);
     const DetectorInfo* list[] = {&kWormDetector};
-    return run_detectors(dir.path(), Config::from_text(toml), list).alerts;
+    return run_detectors(dir.path(), Config::from_text(toml), list, feed).alerts;
   }
 };
 
@@ -177,6 +178,36 @@ TEST(HttpWormPattern, BrowsingNamedSitesIsNoWorm) {
   for (int i = 0; i < 10; ++i)
     bare.request(i, "10.0.0.110", fmt::format("10.0.1.{}", i), "/x", i % 2 ? "" : fmt::format("10.0.1.{}:80", i));
   EXPECT_EQ(bare.detect().size(), 1u);
+}
+
+// Inside analyze, http and conn records interleave however the traffic does. Records at one instant are
+// ordered by file and frame, and only the earliest FrameSet::kMax frames are kept: the two capture files here
+// come first in opposite order in the two record types, so numbering files across both types would make the
+// frames kept depend on which type came first.
+TEST(Worm, AlertsDoNotDependOnHowHttpAndConnInterleave) {
+  Records r;
+  for (int i = 0; i < 60; ++i) {
+    r.file = i % 2 ? "b.pcap" : "a.pcap";  // http: a.pcap first
+    r.request(5, "10.0.0.110", fmt::format("10.0.1.{}", i), "/x.ida?n=1", "");
+  }
+  r.file = "b.pcap";  // conn: b.pcap first
+  r.scan(0, A, 12);
+  r.attempt(10, A, B, 445, true, 1000);
+  for (int i = 0; i < 60; ++i) {
+    r.file = i % 2 ? "a.pcap" : "b.pcap";
+    r.attempt(11, B, fmt::format("10.0.8.{}", i + 1), 445, false);
+  }
+  auto text = [](const std::vector<Alert>& alerts) {
+    std::string out;
+    for (const Alert& a : alerts) out += a.to_json().dump() + "\n";
+    return out;
+  };
+  FeedOptions conn_first;  // every type in reverse: conn (last as usual) comes first
+  conn_first.order.assign(record_type_order().rbegin(), record_type_order().rend());
+  const auto usual = r.detect();
+  ASSERT_EQ(usual.size(), 2u);  // the request pattern, and B infected by A
+  EXPECT_EQ(usual[0].frames.size(), FrameSet::kMax);
+  EXPECT_EQ(text(r.detect("", conn_first)), text(usual));
 }
 
 TEST(HttpWormPattern, NormalisedUri) {
