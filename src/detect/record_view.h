@@ -16,7 +16,7 @@
 
 namespace trawl::detect {
 
-// A conn record held in memory (ConnSpool inside `trawl analyze`), with every value exactly as conn.jsonl
+// A conn record handed over in memory (conn_codec.h, inside `trawl analyze`), with every value exactly as conn.jsonl
 // would give it after a round trip through its text: detectors cannot tell the two apart.
 struct ConnRow {
   double ts = 0, duration = 0;

@@ -150,6 +150,15 @@ class ScanDetector final : public Detector {
   std::vector<Probe> probes_;
   AddressIds scanners_, targets_;
   std::vector<uint32_t> probes_per_scanner_;
+  // Per scanner, the first service (target, port) it probed and whether it probed any other: every threshold
+  // counts distinct targets or ports, so a source that only ever hit one service (each spoofed source of a
+  // SYN flood, a client retrying) is dismissed in finish() without sorting its probes.
+  struct FirstService {
+    uint32_t target;
+    uint16_t port;
+    bool others = false;
+  };
+  std::vector<FirstService> first_service_;
   std::vector<std::string> files_;
   uint32_t last_file_ = 0;
   absl::flat_hash_map<QuoteKey, IcmpAnswer> icmp_answers_;
@@ -165,9 +174,15 @@ void ScanDetector::add(const IpAddress& scanner, Kind kind, Outcome outcome, con
     if (it == files_.end()) files_.emplace_back(file);
   }
   const uint32_t id = scanners_.id(scanner);
-  if (id == probes_per_scanner_.size()) probes_per_scanner_.push_back(0);
+  const uint32_t target_id = targets_.id(target);
+  if (id == probes_per_scanner_.size()) {
+    probes_per_scanner_.push_back(0);
+    first_service_.push_back({target_id, port});
+  }
   ++probes_per_scanner_[id];
-  probes_.push_back(Probe{id, kind, outcome, port, sport, targets_.id(target), last_file_, ts, frame});
+  FirstService& first = first_service_[id];
+  first.others = first.others || first.target != target_id || first.port != port;
+  probes_.push_back(Probe{id, kind, outcome, port, sport, target_id, last_file_, ts, frame});
 }
 
 void ScanDetector::on_arp(const RecordView& r) {
@@ -264,7 +279,7 @@ void ScanDetector::finish(std::vector<Alert>& out) {
   // ts, frame); sorted in place: there may be millions.
   std::vector<uint32_t> scanners;
   for (uint32_t id = 0; id < probes_per_scanner_.size(); ++id)
-    if (probes_per_scanner_[id] >= least) scanners.push_back(id);
+    if (probes_per_scanner_[id] >= least && (least < 2 || first_service_[id].others)) scanners.push_back(id);
   std::sort(scanners.begin(), scanners.end(),
             [&](uint32_t a, uint32_t b) { return scanners_.address(a) < scanners_.address(b); });
   std::vector<uint32_t> rank(probes_per_scanner_.size(), UINT32_MAX);
