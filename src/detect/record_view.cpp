@@ -169,6 +169,10 @@ std::optional<IpAddress> RecordView::dst_ip() const {
 }
 
 void RecordView::add_frames(FrameSet& out) const {
+  for_each_frame([&](std::string_view file, uint64_t frame) { out.add(file, frame); });
+}
+
+void RecordView::for_each_frame(absl::FunctionRef<void(std::string_view file, uint64_t frame)> fn) const {
   if (row_) {
     // Grouped by file in order of first appearance, as conn.jsonl's frames list is: the same frames win
     // when the set is full.
@@ -178,7 +182,7 @@ void RecordView::add_frames(FrameSet& out) const {
       for (size_t j = 0; j < i && first_of_file; ++j) first_of_file = frames[j].file_index != frames[i].file_index;
       if (!first_of_file) continue;
       for (size_t j = i; j < frames.size(); ++j)
-        if (frames[j].file_index == frames[i].file_index) out.add(row_->file_names[frames[j].file_index], frames[j].frame);
+        if (frames[j].file_index == frames[i].file_index) fn(row_->file_names[frames[j].file_index], frames[j].frame);
     }
     return;
   }
@@ -190,12 +194,12 @@ void RecordView::add_frames(FrameSet& out) const {
       if (g["file"].get_string().get(file) || g["frames"].get_array().get(frames)) continue;
       for (simdjson::dom::element f : frames) {
         uint64_t n;
-        if (!f.get_uint64().get(n)) out.add(file, n);
+        if (!f.get_uint64().get(n)) fn(file, n);
       }
     }
     return;
   }
-  out.add(file(), frame());
+  fn(file(), frame());
 }
 
 }  // namespace trawl::detect

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <absl/functional/function_ref.h>
 #include <simdjson.h>
 
 #include "detect/alert.h"
@@ -70,6 +71,8 @@ class RecordView {
 
   // Adds the packets behind this record: its `frames` list (conn records) or else its file and frame.
   void add_frames(FrameSet& out) const;
+  // Calls fn(file, frame) for each of them, in the order add_frames adds them.
+  void for_each_frame(absl::FunctionRef<void(std::string_view file, uint64_t frame)> fn) const;
 
   simdjson::dom::object object() const { return object_; }  // empty for a ConnRow
   const ConnRow* conn_row() const { return row_; }           // set when the record is a ConnRow

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
-#include <absl/strings/string_view.h>
 #include <fmt/format.h>
 
 #include "detect/beacon/interval_stats.h"
@@ -68,14 +67,30 @@ struct Settings {
 // One connection of a series, as small as it can be: there may be millions.
 struct Conn {
   double ts;
-  uint64_t bytes;   // payload both ways (0 for refused or unanswered attempts)
-  uint64_t frame;   // its first packet
+  uint64_t bytes;  // payload both ways (0 for refused or unanswered attempts)
+  uint64_t frame;  // its first packet
+  // The far end is named in finish, when every dns, http and tls record is in (they may come after the
+  // conn): until then the uid_key of the conn's uid, from then on the name.
+  union {
+    uint64_t uid;
+    uint32_t domain;  // names_ id, or NameTable::kNone
+  };
   uint32_t file;
-  uint32_t domain;  // NameTable id, or NameTable::kNone
   uint8_t state;    // index into the conn_state names
   uint8_t service;  // kHttp | kTls
 };
 constexpr uint8_t kHttp = 1, kTls = 2;
+
+// A connection uid in 64 bits (FNV-1a), to look a conn's HTTP Host or SNI up by: a wrong name would take
+// two uids of one capture colliding, about 2^-64 per pair.
+uint64_t uid_key(std::string_view uid) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : uid) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 
 struct PairKey {
   IpAddress src, dst;
@@ -117,6 +132,8 @@ class BeaconDetector final : public Detector {
  public:
   explicit BeaconDetector(const DetectContext& context) : settings_(context.config), home_(context.home) {}
 
+  // Each type is kept on its own (dns names in names_, http and tls names in tables of their own): what
+  // a conn is named by is settled in finish, so the alerts do not depend on how the types interleave.
   void on_record(std::string_view type, const RecordView& r) override {
     if (type == "conn") return add_conn(r);
     if (type == "dns") {
@@ -125,17 +142,23 @@ class BeaconDetector final : public Detector {
       dns::normalize_name(lookup->name, scratch_);
       resolutions_.add(r, names_.intern(scratch_));
     } else if (type == "http" || type == "tls") {
-      std::string_view name = r.str(type == "http" ? "host" : "server_name");
+      bool tls = type == "tls";
+      std::string_view name = r.str(tls ? "server_name" : "host");
       if (name.empty() || IpAddress::parse(name)) return;
       dns::normalize_name(name, scratch_);
-      uid_names_.try_emplace(std::string(r.uid()), names_.intern(scratch_));
+      uint32_t id = (tls ? tls_names_ : http_names_).intern(scratch_);
+      // A uid's first HTTP Host, or else its first SNI.
+      auto [it, added] = uid_names_.try_emplace(uid_key(r.uid()), HostName{id, tls});
+      if (!added && it->second.tls && !tls) it->second = {id, false};
     }
   }
 
   void finish(std::vector<Alert>& out) override {
     double span = max_end_ > min_ts_ ? max_end_ - min_ts_ : 0;
+    prepare_naming();
     std::vector<const PairKey*> keys;
     for (auto& [key, conns] : series_) {
+      name_conns(key, conns);
       std::sort(conns.begin(), conns.end(), [](const Conn& a, const Conn& b) { return a.ts < b.ts; });
       keys.push_back(&key);
     }
@@ -227,10 +250,6 @@ class BeaconDetector final : public Detector {
     if (settings_.internal_to_external && (!home_.contains(*src) || home_.contains(*dst))) return;
     uint16_t dport = r.dport();
     if (settings_.ignore_services.count({std::string(proto), dport})) return;
-    if (!sealed_) {
-      resolutions_.seal();
-      sealed_ = true;
-    }
     Conn c;
     c.ts = ts;
     c.bytes = uint64_t(std::max<int64_t>(0, r.integer("orig_bytes")) + std::max<int64_t>(0, r.integer("resp_bytes")));
@@ -240,11 +259,31 @@ class BeaconDetector final : public Detector {
     std::string_view service = r.str("service");
     c.service = uint8_t((service.find("http") != std::string_view::npos ? kHttp : 0) |
                         (service.find("tls") != std::string_view::npos ? kTls : 0));
-    c.domain = NameTable::kNone;
-    auto named = uid_names_.find(absl::string_view(r.uid().data(), r.uid().size()));
-    if (named != uid_names_.end()) c.domain = named->second;
-    else c.domain = resolutions_.name_for(*dst, ts);
+    c.uid = uid_key(r.uid());
     series_[PairKey{*src, *dst, dport, proto == "udp"}].push_back(c);
+  }
+
+  // Gives the http and tls names their ids in names_ after the dns ones, in the order the usual type order
+  // (dns, http, tls, then conn) interns them, so main_domain breaks ties the same way whatever the feed.
+  void prepare_naming() {
+    std::vector<uint32_t> http_ids(http_names_.size()), tls_ids(tls_names_.size());
+    for (uint32_t i = 0; i < http_ids.size(); ++i) http_ids[i] = names_.intern(http_names_.name(i));
+    for (uint32_t i = 0; i < tls_ids.size(); ++i) tls_ids[i] = names_.intern(tls_names_.name(i));
+    for (auto& [uid, host] : uid_names_) host.id = (host.tls ? tls_ids : http_ids)[host.id];
+    resolutions_.seal();
+  }
+
+  // Names each conn of a series: its HTTP Host or SNI, or else the name its destination was last resolved
+  // from (the destination's lookups are found once per series).
+  void name_conns(const PairKey& key, std::vector<Conn>& conns) const {
+    const auto* lookups = resolutions_.lookups_of(key.dst);
+    for (Conn& c : conns) {
+      uint32_t domain = NameTable::kNone;
+      if (!uid_names_.empty())
+        if (auto it = uid_names_.find(c.uid); it != uid_names_.end()) domain = it->second.id;
+      if (domain == NameTable::kNone && lookups) domain = dns::Resolutions::name_at(*lookups, c.ts);
+      c.domain = domain;
+    }
   }
 
   uint8_t state_index(std::string_view state) {
@@ -392,11 +431,14 @@ class BeaconDetector final : public Detector {
 
   Settings settings_;
   const HomeNet& home_;
-  NameTable names_, files_;
+  struct HostName {
+    uint32_t id;  // in tls_names_ or http_names_ until prepare_naming, then in names_
+    bool tls;
+  };
+  NameTable names_, http_names_, tls_names_, files_;
   std::string scratch_;
   dns::Resolutions resolutions_;
-  bool sealed_ = false;
-  absl::flat_hash_map<std::string, uint32_t> uid_names_;  // http/tls connection uid -> host name id
+  absl::flat_hash_map<uint64_t, HostName> uid_names_;  // uid_key -> the connection's host name
   absl::flat_hash_map<PairKey, std::vector<Conn>> series_;
   std::vector<std::string> states_;
   double min_ts_ = INFINITY, max_end_ = -INFINITY;

@@ -2,6 +2,7 @@
 // name) with a near miss for every gate, and end to end on the shared Sality capture against tshark.
 #include "detect/beacon/beacon_detector.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -52,7 +53,7 @@ std::string conn_line(const C& c, uint64_t frame) {
 constexpr double kStart = 1000, kEnd = 2200;
 
 struct Capture {
-  std::string conn, dns, http;
+  std::string conn, dns, http, tls;
   uint64_t frame = 1;
   Capture() {
     add({kStart, "10.0.0.1", "10.0.0.2", 445});
@@ -70,13 +71,22 @@ struct Capture {
       c.ts += gaps[size_t(i) % gaps.size()];
     }
   }
-  std::vector<Alert> run(const Config& config = Config::defaults()) const {
+  // A dns record answering `address` for `name` at `ts`.
+  void resolve(double ts, const std::string& name, const std::string& address) {
+    dns += fmt::format(R"({{"ts":{},"src":"10.0.0.53","sport":5000,"dst":"198.51.100.53","dport":53,"app":"dns",)"
+                       R"("query":"{}","qtype_name":"A","response_seen":true,"rcode_name":"NOERROR",)"
+                       R"("answers":["{}"],"answer_types":["A"],"file":"b.pcap","frame":1}})" "\n", ts, name, address);
+  }
+  std::vector<Alert> run(const Config& config = Config::defaults(), std::vector<std::string> order = {}) const {
     testing::TempDir dir;
     testing::write_file(dir.file("conn.jsonl"), conn);
     testing::write_file(dir.file("dns.jsonl"), dns);
     testing::write_file(dir.file("http.jsonl"), http);
+    testing::write_file(dir.file("tls.jsonl"), tls);
     const DetectorInfo* which[] = {&kBeaconDetector};
-    return run_detectors(dir.path(), config, which).alerts;
+    FeedOptions feed;
+    feed.order = std::move(order);
+    return run_detectors(dir.path(), config, which, feed).alerts;
   }
 };
 
@@ -192,9 +202,7 @@ TEST(Beacon, OneDomainBehindRotatingAddresses) {
   for (int i = 0; i < 20; ++i) {
     double t = kStart + 10 + 60.0 * i;
     std::string address = fmt::format("192.0.2.{}", 10 + i % 5);
-    cap.dns += fmt::format(R"({{"ts":{},"src":"10.0.0.30","sport":5000,"dst":"10.0.0.53","dport":53,"app":"dns",)"
-                           R"("query":"c2.example.net","qtype_name":"A","response_seen":true,"rcode_name":"NOERROR",)"
-                           R"("answers":["{}"],"answer_types":["A"],"file":"b.pcap","frame":1}})" "\n", t - 0.2, address);
+    cap.resolve(t - 0.2, "c2.example.net", address);
     cap.add({t, "10.0.0.30", address, 443});
   }
   auto alerts = cap.run();
@@ -207,6 +215,53 @@ TEST(Beacon, OneDomainBehindRotatingAddresses) {
   EXPECT_EQ(a.evidence["destinations"].size(), 5u);
   EXPECT_EQ(a.evidence["interval_s"], 60);
   EXPECT_EQ(a.count, 20u);
+}
+
+// Inside analyze the dns, http and tls records that name the far end may come after the conn records or
+// between them: the alerts are the same whatever order the record types come in.
+TEST(Beacon, NamesDoNotDependOnTheOrderOfRecordTypes) {
+  Capture cap;
+  // One name behind rotating addresses, known from dns alone.
+  for (int i = 0; i < 20; ++i) {
+    double t = kStart + 10 + 60.0 * i;
+    std::string address = fmt::format("192.0.2.{}", 10 + i % 5);
+    cap.resolve(t - 0.2, "rotating.example", address);
+    cap.add({t, "10.0.0.30", address, 443});
+  }
+  // Connections with both an SNI and an HTTP Host: the Host names them.
+  for (int i = 0; i < 20; ++i) {
+    std::string uid = fmt::format("CH{}", i);
+    double t = kStart + 60.0 * i;
+    cap.add({t, "10.0.0.31", "203.0.113.31", 443, "SF", 300, 500, "tcp", "http", uid});
+    cap.tls += fmt::format(R"({{"ts":{},"uid":"{}","server_name":"sni.example"}})" "\n", t, uid);
+    cap.http += fmt::format(R"({{"ts":{},"uid":"{}","host":"host.example"}})" "\n", t, uid);
+  }
+  // Half the connections named by their SNI, half by a lookup of the address: the tie goes to the name
+  // the usual order (dns first) met first.
+  cap.resolve(kStart, "looked-up.example", "203.0.113.32");
+  for (int i = 0; i < 20; ++i) {
+    std::string uid = fmt::format("CT{}", i);
+    cap.add({kStart + 60.0 * i, "10.0.0.32", "203.0.113.32", 443, "SF", 300, 500, "tcp", "tls", uid});
+    if (i % 2) cap.tls += fmt::format(R"({{"ts":{},"uid":"{}","server_name":"sni.example"}})" "\n", kStart + 60.0 * i, uid);
+  }
+  auto usual = cap.run();
+  std::map<std::string, std::string> domains;  // src -> domain
+  for (const Alert& a : usual) domains[a.src] = a.evidence.value("domain", "");
+  EXPECT_EQ(domains, (std::map<std::string, std::string>{
+                         {"10.0.0.30", "rotating.example"}, {"10.0.0.31", "host.example"}, {"10.0.0.32", "looked-up.example"}}));
+  auto text = [](const std::vector<Alert>& alerts) {
+    std::string s;
+    for (const Alert& a : alerts) s += a.to_json().dump() + "\n";
+    return s;
+  };
+  for (std::vector<std::string> first : {std::vector<std::string>{"conn", "tls", "http", "dns"},
+                                         std::vector<std::string>{"tls", "conn", "dns", "http"},
+                                         std::vector<std::string>{"tls", "http", "dns", "conn"}}) {
+    std::vector<std::string> order = first;  // those types first, then the others
+    for (const std::string& type : record_type_order())
+      if (std::find(first.begin(), first.end(), type) == first.end()) order.push_back(type);
+    EXPECT_EQ(text(cap.run(Config::defaults(), order)), text(usual)) << first[0] << " " << first[1] << " " << first[2];
+  }
 }
 
 std::vector<nlohmann::json> analyze_alerts(const std::string& pcap, std::string_view type) {

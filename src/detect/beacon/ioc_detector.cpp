@@ -1,5 +1,7 @@
 #include "detect/beacon/ioc_detector.h"
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -21,6 +23,60 @@ namespace {
 // alert's proto and sub-technique.
 enum Via : uint8_t { kViaHttp = 1, kViaTls = 2, kViaDns = 4, kViaTcp = 8, kViaUdp = 16 };
 
+// The record types matched, in the usual feed order (record_type_order()).
+enum RecordType : uint8_t { kDns, kHttp, kTls, kConn, kRecordTypes };
+
+// What records of one type matched of one (host, indicator), but for matched_on and the peers. The listed
+// values and frames are capped, so the first ones are kept with their record's place in its type's
+// sequence (seq): finish merges the types in the usual feed order, and lists the same ones however the
+// types interleaved.
+struct Tally {
+  struct Value {
+    uint64_t seq;
+    std::string text;
+    bool same(const Value& o) const { return text == o.text; }
+  };
+  struct Frame {
+    uint64_t seq;
+    uint64_t frame;
+    uint32_t file;  // files_ id
+    bool same(const Frame& o) const { return frame == o.frame && file == o.file; }
+  };
+  uint64_t count = 0;
+  double first = 0, last = 0;
+  uint8_t via = 0;
+  std::set<uint16_t> ports;
+  std::vector<Value> values;  // the first max_listed distinct ones
+  std::vector<Frame> frames;  // the first FrameSet::kMax distinct ones
+};
+
+// Appends x to a list of the first `cap` distinct entries, unless the list is full or holds it already.
+// The list grows to the cap at most: there is one per (client, address) with domain indicators.
+template <typename T>
+void keep_first(std::vector<T>& list, size_t cap, T&& x) {
+  if (list.size() >= cap || std::any_of(list.begin(), list.end(), [&](const T& y) { return y.same(x); })) return;
+  if (list.size() == list.capacity()) list.reserve(std::min(cap, 2 * list.size() + 1));
+  list.push_back(std::move(x));
+}
+
+// Adds the first distinct entries of other records of the same type: the first `cap` of both sequences
+// together (by seq) are among the first `cap` of each.
+template <typename T>
+void merge_first(std::vector<T>& into, const std::vector<T>& from, size_t cap) {
+  std::vector<T> all;
+  all.swap(into);
+  all.insert(all.end(), from.begin(), from.end());
+  std::stable_sort(all.begin(), all.end(), [](const T& a, const T& b) { return a.seq < b.seq; });
+  for (T& x : all) keep_first(into, cap, std::move(x));
+}
+
+struct Part : Tally {
+  std::set<std::string> on;
+  std::set<IpAddress> peers;
+};
+using Parts = std::array<Part, kRecordTypes>;
+
+// What an alert reports: the parts put together.
 struct Match {
   uint64_t count = 0;
   double first = 0, last = 0;
@@ -37,20 +93,33 @@ class IocDetector final : public Detector {
       : file_(context.config.string("ioc.file")),
         max_listed_(size_t(std::max<int64_t>(1, context.config.integer("ioc.max_listed")))) {
     if (!file_.empty()) list_ = IocList::load(file_);
+    for (const Indicator& i : list_.indicators()) has_domains_ |= i.kind == IocKind::kDomain;
   }
 
   void on_record(std::string_view type, const RecordView& r) override {
     if (list_.empty()) return;
     hits_.clear();
-    if (type == "conn") on_conn(r);
-    else if (type == "dns") on_dns(r);
-    else if (type == "http") on_http(r);
-    else if (type == "tls") on_tls(r);
+    if (type == "conn") type_ = kConn, on_conn(r);
+    else if (type == "dns") type_ = kDns, on_dns(r);
+    else if (type == "http") type_ = kHttp, on_http(r);
+    else if (type == "tls") type_ = kTls, on_tls(r);
+    else return;
+    ++seq_[type_];
   }
 
   void finish(std::vector<Alert>& out) override {
-    for (const auto& [key, m] : matches_) {
+    // conn.resolved: the connections to what a listed domain resolved to, known once every dns record is in.
+    for (const auto& [hosts, reach] : reaches_)
+      if (auto it = resolved_.find(hosts.second); it != resolved_.end())
+        for (uint32_t i : it->second) {
+          Part& p = matches_[{hosts.first, i}][kConn];
+          p.on.emplace("conn.resolved");
+          p.peers.insert(hosts.second);
+          merge(p, reach);
+        }
+    for (const auto& [key, parts] : matches_) {
       const Indicator& ind = list_.indicators()[key.second];
+      const Match m = combine(parts);
       Alert a;
       a.type = "ioc.match";
       a.severity = Severity::kHigh;
@@ -87,23 +156,63 @@ class IocDetector final : public Detector {
   }
 
  private:
+  // The parts in the usual feed order: the capped lists keep what that order would have kept.
+  Match combine(const Parts& parts) const {
+    Match m;
+    for (const Part& p : parts) {
+      if (p.count == 0) continue;
+      if (m.count == 0 || p.first < m.first) m.first = p.first;
+      if (m.count == 0 || p.last > m.last) m.last = p.last;
+      m.count += p.count;
+      m.on.insert(p.on.begin(), p.on.end());
+      for (const Tally::Value& v : p.values)
+        if (m.values.size() < max_listed_) m.values.insert(v.text);
+      m.peers.insert(p.peers.begin(), p.peers.end());
+      m.ports.insert(p.ports.begin(), p.ports.end());
+      m.via |= p.via;
+      for (const Tally::Frame& f : p.frames) m.frames.add(files_.name(f.file), f.frame);
+    }
+    return m;
+  }
+
   // Records every indicator in hits_ against `host` (the internal side), then clears hits_.
   void note(const IpAddress& host, const RecordView& r, std::string_view on, std::string_view value,
             const IpAddress* peer, uint16_t port, uint8_t via) {
     for (uint32_t i : hits_) {
-      Match& m = matches_[{host, i}];
-      double ts = r.ts();
-      if (m.count == 0 || ts < m.first) m.first = ts;
-      if (m.count == 0 || ts > m.last) m.last = ts;
-      ++m.count;
-      m.on.emplace(on);
-      if (m.values.size() < max_listed_) m.values.emplace(value);
-      if (peer) m.peers.insert(*peer);
-      if (port) m.ports.insert(port);
-      m.via |= via;
-      r.add_frames(m.frames);
+      Part& p = matches_[{host, i}][type_];
+      p.on.emplace(on);
+      if (peer) p.peers.insert(*peer);
+      add(p, r, value, port, via);
     }
     hits_.clear();
+  }
+
+  void add(Tally& t, const RecordView& r, std::string_view value, uint16_t port, uint8_t via) {
+    const uint64_t seq = seq_[type_];
+    double ts = r.ts();
+    if (t.count == 0 || ts < t.first) t.first = ts;
+    if (t.count == 0 || ts > t.last) t.last = ts;
+    ++t.count;
+    if (port) t.ports.insert(port);
+    t.via |= via;
+    if (t.values.size() < max_listed_) keep_first(t.values, max_listed_, Tally::Value{seq, std::string(value)});
+    if (t.frames.size() >= FrameSet::kMax) return;
+    r.for_each_frame([&](std::string_view file, uint64_t frame) {
+      if (frame == 0) return;  // as FrameSet::add
+      // One capture's records name one file: a lookup only when it changes.
+      if (last_file_id_ == dns::NameTable::kNone || file != last_file_) last_file_id_ = files_.intern(file), last_file_ = file;
+      keep_first(t.frames, FrameSet::kMax, Tally::Frame{seq, frame, last_file_id_});
+    });
+  }
+
+  void merge(Tally& into, const Tally& from) const {
+    if (into.count == 0 || from.first < into.first) into.first = from.first;
+    if (into.count == 0 || from.last > into.last) into.last = from.last;
+    into.count += from.count;
+    into.ports.insert(from.ports.begin(), from.ports.end());
+    into.via |= from.via;
+    merge_first(into.values, from.values, max_listed_);
+    merge_first(into.frames, from.frames, FrameSet::kMax);
   }
 
   void on_conn(const RecordView& r) {
@@ -116,11 +225,9 @@ class IocDetector final : public Detector {
     list_.match_address(*src, hits_);
     note(*dst, r, "conn.src", r.src(), &*src, dport, via);
     // Connections to what a listed domain resolved to: the client that used the answer, even when its own
-    // lookup went through a resolver the capture does not show.
-    if (auto it = resolved_.find(*dst); it != resolved_.end()) {
-      hits_ = it->second;
-      note(*src, r, "conn.resolved", r.dst(), &*dst, dport, via);
-    }
+    // lookup went through a resolver the capture does not show. The answers may come after the conn
+    // records: what each (client, address) would match is kept for finish.
+    if (has_domains_) add(reaches_[{*src, *dst}], r, r.dst(), dport, via);
   }
 
   void on_dns(const RecordView& r) {
@@ -176,10 +283,17 @@ class IocDetector final : public Detector {
   std::string file_;
   size_t max_listed_;
   IocList list_;
+  bool has_domains_ = false;
   std::vector<uint32_t> hits_;
   std::string name_;
-  std::map<std::pair<IpAddress, uint32_t>, Match> matches_;  // (host, indicator)
+  RecordType type_ = kConn;            // of the record being read
+  uint64_t seq_[kRecordTypes] = {};    // its place in its type's sequence
+  dns::NameTable files_;
+  std::string last_file_;  // of the last frame kept, and its id
+  uint32_t last_file_id_ = dns::NameTable::kNone;
+  std::map<std::pair<IpAddress, uint32_t>, Parts> matches_;  // (host, indicator)
   absl::flat_hash_map<IpAddress, std::vector<uint32_t>> resolved_;  // address -> domain indicators it answers
+  absl::flat_hash_map<std::pair<IpAddress, IpAddress>, Tally> reaches_;  // (client, address) -> conn.resolved
 };
 
 constexpr std::string_view kInputs[] = {"dns", "http", "tls", "conn"};

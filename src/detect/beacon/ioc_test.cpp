@@ -3,6 +3,9 @@
 #include "detect/beacon/ioc_detector.h"
 #include "detect/beacon/ioc_list.h"
 
+#include <algorithm>
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -84,17 +87,20 @@ TEST(IocList, MasksPrefixes) {
 }
 
 std::vector<Alert> run_ioc(const std::string& iocs, const std::string& conn, const std::string& dns,
-                           const std::string& http, const std::string& tls) {
+                           const std::string& http, const std::string& tls, const std::string& settings = "",
+                           std::vector<std::string> order = {}) {
   testing::TempDir dir;
   testing::write_file(dir.file("iocs.txt"), iocs);
   testing::write_file(dir.file("conn.jsonl"), conn);
   testing::write_file(dir.file("dns.jsonl"), dns);
   testing::write_file(dir.file("http.jsonl"), http);
   testing::write_file(dir.file("tls.jsonl"), tls);
-  Config config = Config::defaults();
+  Config config = Config::from_text(settings);
   config.set_string("ioc.file", dir.file("iocs.txt"));
   const DetectorInfo* which[] = {&kIocDetector};
-  return run_detectors(dir.path(), config, which).alerts;
+  FeedOptions feed;
+  feed.order = std::move(order);
+  return run_detectors(dir.path(), config, which, feed).alerts;
 }
 
 TEST(IocMatch, OneAlertPerHostAndIndicator) {
@@ -148,6 +154,75 @@ TEST(IocMatch, OneAlertPerHostAndIndicator) {
   EXPECT_EQ(by.at("10.0.0.9 d551fafc4f40f1dec2bb45980bfa9492")->evidence["matched_on"],
             nlohmann::ordered_json::parse(R"(["tls.ja3"])"));
   EXPECT_FALSE(by.count("10.0.0.7 evil.example"));  // notevil.example is another domain
+}
+
+// Inside analyze the record types interleave however the traffic does: the dns answers may come after the
+// connections to the addresses they gave, and the capped lists (matched values, frames) must keep the same
+// entries, those of the usual order (dns, http, tls, then conn), whatever order the types come in.
+TEST(IocMatch, AlertsDoNotDependOnTheOrderOfRecordTypes) {
+  std::string dns, http, conn;
+  auto dns_line = [&](int i, const std::string& client, const std::string& name, const std::string& address) {
+    dns += fmt::format(R"({{"ts":{},"src":"{}","sport":5353,"dst":"198.51.100.53","dport":53,"app":"dns","query":"{}",)"
+                       R"("response_seen":true,"rcode_name":"NOERROR","answers":["{}"],"answer_types":["A"],)"
+                       R"("file":"o.pcap","frame":{}}})" "\n", 100 + i, client, name, address, 1000 + i);
+  };
+  auto conn_line = [&](int i, const std::string& src, const std::string& dst) {
+    conn += fmt::format(R"({{"ts":{},"src":"{}","sport":{},"dst":"{}","dport":443,"proto":"tcp","file":"o.pcap",)"
+                        R"("frame":{},"frames":[{{"file":"o.pcap","frames":[{},{}]}}]}})" "\n",
+                        300 + i, src, 40000 + i, dst, 5000 - 2 * i, 5000 - 2 * i, 5001 - 2 * i);
+  };
+  // 10.0.0.5 looks up and visits evil.example's hosts: 30 lookups, 30 requests and 30 connections, more
+  // values and frames than an alert lists.
+  for (int i = 0; i < 30; ++i) {
+    dns_line(i, "10.0.0.5", fmt::format("d{}.evil.example", i), "192.0.2.66");
+    http += fmt::format(R"({{"ts":{},"uid":"h{}","src":"10.0.0.5","sport":{},"dst":"192.0.2.66","dport":80,)"
+                        R"("host":"h{}.evil.example","uri":"/","file":"o.pcap","frame":{}}})" "\n",
+                        200 + i, i, 30000 + i, i, 3000 - i);
+    conn_line(i, "10.0.0.5", "192.0.2.66");
+  }
+  // The resolver asks for more of evil.example's addresses; 10.0.0.36 reaches them without a lookup of its own.
+  dns_line(30, "10.0.0.53", "www.evil.example", "192.0.2.67");
+  dns_line(31, "10.0.0.53", "mail.evil.example", "192.0.2.68");
+  dns_line(32, "10.0.0.53", "ftp.evil.example", "192.0.2.69");
+  for (int i = 30; i < 70; ++i) conn_line(i, "10.0.0.36", fmt::format("192.0.2.{}", 69 - i % 4));  // .67 .66 .69 .68 ...
+  // An address indicator: the connections' own endpoints.
+  for (int i = 70; i < 75; ++i) conn_line(i, "10.0.0.7", "203.0.113.9");
+
+  const std::string iocs = "evil.example\n203.0.113.0/24\n", settings = "[ioc]\nmax_listed = 3\n";
+  auto text = [](std::vector<Alert> alerts) {  // without the indicator file's path: each run has its own
+    std::string s;
+    for (Alert& a : alerts) {
+      std::string path = a.evidence["ioc_file"];
+      a.summary.replace(a.summary.find(path), path.size(), "IOCS");
+      a.evidence["ioc_file"] = "IOCS";
+      s += a.to_json().dump() + "\n";
+    }
+    return s;
+  };
+  auto usual = run_ioc(iocs, conn, dns, http, "", settings);
+  std::map<std::string, const Alert*> by;  // "host indicator"
+  for (const Alert& a : usual) by[a.src + " " + a.evidence["indicator"].get<std::string>()] = &a;
+  ASSERT_EQ(usual.size(), 4u) << text(usual);
+  const Alert* visitor = by.at("10.0.0.5 evil.example");
+  EXPECT_EQ(visitor->count, 90u);
+  EXPECT_EQ(visitor->evidence["matched"], nlohmann::ordered_json::parse(R"(["d0.evil.example","d1.evil.example","d2.evil.example"])"));
+  EXPECT_EQ(visitor->frames.size(), FrameSet::kMax);  // the 30 lookups' and the first 20 requests'
+  const Alert* hidden = by.at("10.0.0.36 evil.example");
+  EXPECT_EQ(hidden->count, 40u);
+  EXPECT_EQ(hidden->evidence["matched_on"], nlohmann::ordered_json::parse(R"(["conn.resolved"])"));
+  EXPECT_EQ(hidden->evidence["matched"], nlohmann::ordered_json::parse(R"(["192.0.2.66","192.0.2.67","192.0.2.69"])"));
+  EXPECT_EQ(hidden->frames.size(), FrameSet::kMax);  // the first 25 connections' two each
+  EXPECT_TRUE(by.count("10.0.0.53 evil.example"));
+  EXPECT_TRUE(by.count("10.0.0.7 203.0.113.0/24"));
+
+  for (std::vector<std::string> first : {std::vector<std::string>{"conn", "tls", "http", "dns"},
+                                         std::vector<std::string>{"http", "conn", "dns"},
+                                         std::vector<std::string>{"tls", "http", "dns", "conn"}}) {
+    std::vector<std::string> order = first;  // those types first, then the others
+    for (const std::string& type : record_type_order())
+      if (std::find(first.begin(), first.end(), type) == first.end()) order.push_back(type);
+    EXPECT_EQ(text(run_ioc(iocs, conn, dns, http, "", settings, order)), text(usual)) << first[0] << " " << first[1];
+  }
 }
 
 TEST(IocMatch, NoFileNoAlerts) {

@@ -34,18 +34,15 @@ void Resolutions::seal() {
   for (auto& [address, lookups] : by_address_) std::sort(lookups.begin(), lookups.end());
 }
 
-uint32_t Resolutions::name_for(const IpAddress& address, double ts) const {
-  auto it = by_address_.find(address);
-  if (it == by_address_.end()) return UINT32_MAX;
-  const auto& v = it->second;
-  // A connection may start a hair before its lookup's record time (the record's ts is the query's).
-  auto after = std::upper_bound(v.begin(), v.end(), std::make_pair(ts + 1.0, UINT32_MAX));
-  return after == v.begin() ? v.front().second : std::prev(after)->second;
-}
-
 const std::vector<std::pair<double, uint32_t>>* Resolutions::lookups_of(const IpAddress& address) const {
   auto it = by_address_.find(address);
   return it == by_address_.end() ? nullptr : &it->second;
+}
+
+uint32_t Resolutions::name_at(const std::vector<std::pair<double, uint32_t>>& lookups, double ts) {
+  // A connection may start a hair before its lookup's record time (the record's ts is the query's).
+  auto after = std::upper_bound(lookups.begin(), lookups.end(), std::make_pair(ts + 1.0, UINT32_MAX));
+  return after == lookups.begin() ? lookups.front().second : std::prev(after)->second;
 }
 
 }  // namespace trawl::detect::dns

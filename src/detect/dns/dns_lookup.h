@@ -48,11 +48,11 @@ class Resolutions {
   void add(const RecordView& dns_record, uint32_t name_id);
   // Call once every dns record is in (records are not time-sorted) and before the queries below.
   void seal();
-  // The name id for a connection to `address` at `ts`: the latest lookup answered by then (or, for a
-  // connection before every lookup, the first one); UINT32_MAX when no lookup answered the address.
-  uint32_t name_for(const IpAddress& address, double ts) const;
   // Every (ts, name id) that resolved to `address`, in time order; nullptr when none.
   const std::vector<std::pair<double, uint32_t>>* lookups_of(const IpAddress& address) const;
+  // The name id for a connection at `ts` to an address with these lookups: the latest one answered by then
+  // (or, for a connection before every lookup, the first one).
+  static uint32_t name_at(const std::vector<std::pair<double, uint32_t>>& lookups, double ts);
   bool empty() const { return by_address_.empty(); }
 
  private:
