@@ -36,7 +36,7 @@ double micros_to_seconds(int64_t ns, bool round) {
 
 }  // namespace
 
-void encode_conn(const flow::ConnRecord& r, std::vector<char>& out) {
+void encode_conn(const flow::ConnRecord& r, output::TextBuffer& out) {
   EncodedHeader h{};
   h.ts_ns = r.ts_first_ns;
   h.duration_ns = r.ts_last_ns - r.ts_first_ns;
@@ -49,9 +49,9 @@ void encode_conn(const flow::ConnRecord& r, std::vector<char>& out) {
   h.service_len = short_len(r.service);
   h.proto = r.proto, h.orig_flags = r.orig_flags;
   h.n_frames = uint8_t(std::min<size_t>(r.first_frames.size(), UINT8_MAX));
-  size_t at = out.size();
-  out.resize(at + record_size(h));
-  char* p = out.data() + at;
+  // Written in place: this runs on the capture's thread for every connection.
+  const size_t size = record_size(h);
+  char* p = out.reserve(size);
   std::memcpy(p, &h, sizeof h);
   p += sizeof h;
   for (size_t i = 0; i < h.n_frames; ++i) {
@@ -61,9 +61,10 @@ void encode_conn(const flow::ConnRecord& r, std::vector<char>& out) {
   }
   for (auto [s, n] : {std::pair{&r.uid, h.uid_len}, {&r.conn_state, h.state_len}, {&r.history, h.history_len},
                       {&r.service, h.service_len}}) {
-    std::memcpy(p, s->data(), n);
+    output::TextBuffer::copy_small(p, s->data(), n);
     p += n;
   }
+  out.advance(size);
 }
 
 const char* decode_conn(const char* p, const char* end, ConnRow& row, std::vector<ConnRow::Frame>& frames) {

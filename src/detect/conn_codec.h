@@ -7,11 +7,12 @@
 
 #include "detect/record_view.h"
 #include "flow/flow_table.h"
+#include "output/text_buffer.h"
 
 namespace trawl::detect {
 
 // Appends the record to out.
-void encode_conn(const flow::ConnRecord& record, std::vector<char>& out);
+void encode_conn(const flow::ConnRecord& record, output::TextBuffer& out);
 
 // Reads the record that encode_conn wrote at p (and no further than end) into row, whose frames live in
 // `frames`; returns the byte after it. The strings of row point into the encoded bytes. Throws

@@ -46,7 +46,7 @@ TEST(ConnCodec, RowsReadExactlyAsTheirJsonLines) {
     for (int i = 0; i < n; ++i) writer.on_flow_end(record(i));
     writer.finish();
   }
-  std::vector<char> encoded;
+  output::TextBuffer encoded;
   for (int i = 0; i < n; ++i) encode_conn(record(i), encoded);
 
   simdjson::dom::parser parser;
@@ -87,7 +87,7 @@ TEST(ConnCodec, RowsReadExactlyAsTheirJsonLines) {
 }
 
 TEST(ConnCodec, CutShortBytesThrow) {
-  std::vector<char> encoded;
+  output::TextBuffer encoded;
   encode_conn(record(5), encoded);
   ConnRow row;
   std::vector<ConnRow::Frame> frames;

@@ -220,7 +220,7 @@ struct LiveDetection::State {
   static constexpr size_t kMaxQueued = 8;  // blocks waiting per thread before the capture waits for detection
 
   struct Block {
-    std::vector<char> bytes;  // entries, then SIMDJSON_PADDING bytes once published
+    output::TextBuffer bytes;  // entries, then SIMDJSON_PADDING bytes once published
     size_t used = 0;
   };
   struct TypeTap final : output::RowTap {
@@ -277,27 +277,27 @@ struct LiveDetection::State {
   // Starts an entry of the given type; the caller appends its bytes and calls end_entry().
   size_t begin_entry(uint8_t type) {
     if (current->bytes.size() >= kBlockSize) publish();
-    std::vector<char>& b = current->bytes;
+    output::TextBuffer& b = current->bytes;
     const size_t at = b.size();
-    b.resize(at + 5);
-    b[at] = char(type);
+    b.reserve(5)[0] = char(type);
+    b.advance(5);
     return at;
   }
   void end_entry(size_t at) {
-    std::vector<char>& b = current->bytes;
+    output::TextBuffer& b = current->bytes;
     const uint32_t size = uint32_t(b.size() - at - 5);
     std::memcpy(b.data() + at + 1, &size, sizeof size);
   }
   void append(uint8_t type, std::string_view row) {
     const size_t at = begin_entry(type);
-    current->bytes.insert(current->bytes.end(), row.begin(), row.end());
+    current->bytes.append(row);
     end_entry(at);
   }
 
   void publish() {
     if (current->bytes.empty()) return;
     current->used = current->bytes.size();
-    current->bytes.resize(current->used + simdjson::SIMDJSON_PADDING);
+    std::memset(current->bytes.reserve(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
     std::shared_ptr<const Block> block(current.release(), [this](const Block* b) {
       std::lock_guard lock(mutex);
       pool.emplace_back(const_cast<Block*>(b));
