@@ -1,6 +1,7 @@
 #include "proto/packet_records/packet_records.h"
 
 #include "flow/conn_record.h"
+#include "util/hex.h"
 
 namespace trawl::proto::packet_records {
 
@@ -88,13 +89,12 @@ std::string_view reason_name(bool v6, uint8_t type, uint8_t code) {
 
 void add_mac(output::TableWriter& w, const uint8_t* mac, uint8_t len) {
   if (!mac || len == 0) return w.add_null();
-  static constexpr char kHex[] = "0123456789abcdef";
   char text[255 * 3];
   size_t n = 0;
   for (uint8_t i = 0; i < len; ++i) {
     if (i) text[n++] = ':';
-    text[n++] = kHex[mac[i] >> 4];
-    text[n++] = kHex[mac[i] & 0xf];
+    text[n++] = kHexDigits[mac[i] >> 4];
+    text[n++] = kHexDigits[mac[i] & 0xf];
   }
   w.add(std::string_view(text, n));
 }

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/hex.h"
+
 namespace trawl::proto::ssh {
 
 namespace {
@@ -59,12 +61,8 @@ std::string hassh(const KexInit& k, bool server, std::string* algorithms) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(s.data(), s.size(), md, &len, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 15]);
-  }
+  append_hex(hex, md, len);
   if (algorithms) *algorithms = std::move(s);
   return hex;
 }

@@ -4,8 +4,11 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
+
+#include "util/hex.h"
 
 namespace trawl::proto::tls {
 
@@ -95,14 +98,14 @@ void append_joined(std::string& out, const std::vector<T>& v, bool skip_grease) 
     if (skip_grease && is_grease(uint16_t(x))) continue;
     if (!first) out.push_back('-');
     first = false;
-    fmt::format_to(std::back_inserter(out), "{}", unsigned(x));
+    char digits[8];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, unsigned(x)).ptr);
   }
 }
 
 std::string hex(const unsigned char* d, size_t n) {
   std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) fmt::format_to(std::back_inserter(out), "{:02x}", d[i]);
+  append_hex(out, d, n);
   return out;
 }
 
@@ -244,8 +247,10 @@ std::string ja4(const ClientHello& ch) {
     ++ext_count;
     if (e != 0x0000 && e != 0x0010) exts.push_back(e);
   }
-  fmt::format_to(std::back_inserter(out), "{:02}{:02}", std::min<size_t>(ciphers.size(), 99),
-                 std::min<size_t>(ext_count, 99));
+  for (size_t count : {std::min<size_t>(ciphers.size(), 99), std::min<size_t>(ext_count, 99)}) {
+    out.push_back(char('0' + count / 10));
+    out.push_back(char('0' + count % 10));
+  }
   // ALPN: first and last character of the first value; their hex digits when either is not alphanumeric.
   if (ch.alpn.empty() || ch.alpn[0].empty()) {
     out += "00";
@@ -257,14 +262,16 @@ std::string ja4(const ClientHello& ch) {
       out.push_back(char(f));
       out.push_back(char(l));
     } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out.push_back(kHex[f >> 4]);
-      out.push_back(kHex[l & 0xf]);
+      out.push_back(kHexDigits[f >> 4]);
+      out.push_back(kHexDigits[l & 0xf]);
     }
   }
   auto hex_list = [](const std::vector<uint16_t>& v) {
     std::string s;
-    for (size_t i = 0; i < v.size(); ++i) fmt::format_to(std::back_inserter(s), "{}{:04x}", i ? "," : "", v[i]);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) s.push_back(',');
+      append_hex16(s, v[i]);
+    }
     return s;
   };
   std::sort(ciphers.begin(), ciphers.end());
