@@ -71,8 +71,9 @@ TEST(DetectFixtures, EveryLabelledFindingAndNothingElse) {
     TempDir out;
     auto r = run(shell_quote(trawl_binary()) + " analyze -q " + shell_quote(pcap) + " -o " + shell_quote(out.path()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    // analyze feeds the detectors its conn records in memory; `trawl detect` reads them back from conn.jsonl:
-    // the same alerts and stories, byte for byte, whether the detectors share one thread or each has its own.
+    // analyze hands the detectors its records as they are made, types interleaved as the traffic has them;
+    // `trawl detect` reads them back from the files, type by type: the same alerts and stories, byte for
+    // byte, whether the detectors share one thread or each has its own.
     const std::string from_analyze = read_file(out.file("alerts.jsonl")), story = read_file(out.file("story.json"));
     for (const char* threads : {"1", "16"}) {
       SCOPED_TRACE(std::string("--detect-threads ") + threads);
