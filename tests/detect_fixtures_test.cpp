@@ -82,6 +82,14 @@ TEST(DetectFixtures, EveryLabelledFindingAndNothingElse) {
       EXPECT_EQ(read_file(out.file("alerts.jsonl")), from_analyze);
       EXPECT_EQ(read_file(out.file("story.json")), story);
     }
+    {  // analyze with its detectors split over four threads of their own
+      TempDir four;
+      auto r4 = run(shell_quote(trawl_binary()) + " analyze -q --detect-threads 4 " + shell_quote(pcap) + " -o " +
+                    shell_quote(four.path()));
+      ASSERT_EQ(r4.exit_code, 0) << r4.err;
+      EXPECT_EQ(read_file(four.file("alerts.jsonl")), from_analyze);
+      EXPECT_EQ(read_file(four.file("story.json")), story);
+    }
     std::vector<nlohmann::json> alerts;
     std::istringstream in(from_analyze);
     for (std::string line; std::getline(in, line);) alerts.push_back(nlohmann::json::parse(line));
