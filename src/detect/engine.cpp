@@ -256,7 +256,12 @@ struct LiveDetection::State {
         conn_wanted(set.wanted(conn_type)), taps(record_type_order().size()), queues(set.groups.size()) {
     for (size_t t = 0; t < taps.size(); ++t) taps[t].state = this, taps[t].type = uint8_t(t);
     current = fresh_block();
-    for (size_t g = 0; g < set.groups.size(); ++g) threads.emplace_back([this, g] { run(g); });
+    try {
+      for (size_t g = 0; g < set.groups.size(); ++g) threads.emplace_back([this, g] { run(g); });
+    } catch (...) {  // no thread to be had: the ones started must not wait for blocks forever
+      close(true);
+      throw;
+    }
   }
 
   std::unique_ptr<Block> fresh_block() {
