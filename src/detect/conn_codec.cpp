@@ -1,5 +1,6 @@
 #include "detect/conn_codec.h"
 
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
@@ -37,7 +38,9 @@ double micros_to_seconds(int64_t ns, bool round) {
 }  // namespace
 
 void encode_conn(const flow::ConnRecord& r, output::TextBuffer& out) {
-  EncodedHeader h{};
+  // This runs on the capture's thread for every connection: no zeroing (padding bytes are never read), one
+  // copy for the frames, the strings written in place.
+  EncodedHeader h;
   h.ts_ns = r.ts_first_ns;
   h.duration_ns = r.ts_last_ns - r.ts_first_ns;
   h.src = r.orig_h;
@@ -49,21 +52,22 @@ void encode_conn(const flow::ConnRecord& r, output::TextBuffer& out) {
   h.service_len = short_len(r.service);
   h.proto = r.proto, h.orig_flags = r.orig_flags;
   h.n_frames = uint8_t(std::min<size_t>(r.first_frames.size(), UINT8_MAX));
-  // Written in place: this runs on the capture's thread for every connection.
   const size_t size = record_size(h);
   char* p = out.reserve(size);
   std::memcpy(p, &h, sizeof h);
   p += sizeof h;
-  for (size_t i = 0; i < h.n_frames; ++i) {
-    ConnRow::Frame f{r.first_frames[i].file_index, r.first_frames[i].frame};
-    std::memcpy(p, &f, sizeof f);
-    p += sizeof f;
-  }
-  for (auto [s, n] : {std::pair{&r.uid, h.uid_len}, {&r.conn_state, h.state_len}, {&r.history, h.history_len},
-                      {&r.service, h.service_len}}) {
-    output::TextBuffer::copy_small(p, s->data(), n);
-    p += n;
-  }
+  static_assert(sizeof(flow::FrameRef) == sizeof(ConnRow::Frame) &&
+                offsetof(flow::FrameRef, file_index) == offsetof(ConnRow::Frame, file_index) &&
+                offsetof(flow::FrameRef, frame) == offsetof(ConnRow::Frame, frame));
+  if (h.n_frames) std::memcpy(p, r.first_frames.data(), h.n_frames * sizeof(ConnRow::Frame));
+  p += h.n_frames * sizeof(ConnRow::Frame);
+  output::TextBuffer::copy_small(p, r.uid.data(), h.uid_len);
+  p += h.uid_len;
+  output::TextBuffer::copy_small(p, r.conn_state.data(), h.state_len);
+  p += h.state_len;
+  output::TextBuffer::copy_small(p, r.history.data(), h.history_len);
+  p += h.history_len;
+  output::TextBuffer::copy_small(p, r.service.data(), h.service_len);
   out.advance(size);
 }
 
