@@ -1,6 +1,7 @@
 #include "detect/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <cstdio>
@@ -129,6 +130,7 @@ struct DetectorSet {
     }
     const size_t types = record_type_order().size();
     for (DetectorGroup& group : groups) {
+      group.alerts.resize(group.members.size());
       group.readers.resize(types);
       group.records.resize(types);
       group.malformed.resize(types);
@@ -144,7 +146,6 @@ struct DetectorSet {
   }
 
   void finish(DetectorGroup& group) {
-    group.alerts.resize(group.members.size());
     for (size_t i = 0; i < group.members.size(); ++i) running[group.members[i]]->finish(group.alerts[i]);
   }
 
@@ -248,6 +249,15 @@ struct LiveDetection::State {
   std::vector<std::unique_ptr<Block>> pool;  // before the queues: the last block released goes back here
   std::vector<Queue> queues;                 // by group
   bool closed = false, aborted = false;
+  size_t drained = 0;  // groups that have seen every block
+  std::condition_variable all_drained;
+
+  // Once every group has seen every block, the detectors' finish() calls go to whichever thread is free,
+  // costliest first: the capture's thread has nothing else to do by then.
+  std::vector<std::pair<size_t, size_t>> finish_order;  // (group, member)
+  std::atomic<size_t> next_finish{0};
+  std::vector<std::exception_ptr> finish_errors;  // by finish_order index
+
   std::vector<std::jthread> threads;  // last: joined before the rest goes
 
   State(Config config_, flow::FlowSink& next_, std::vector<std::string> names, unsigned n,
@@ -255,6 +265,12 @@ struct LiveDetection::State {
       : config(std::move(config_)), next(next_), file_names(std::move(names)), set(config, which, n),
         conn_wanted(set.wanted(conn_type)), taps(record_type_order().size()), queues(set.groups.size()) {
     for (size_t t = 0; t < taps.size(); ++t) taps[t].state = this, taps[t].type = uint8_t(t);
+    for (size_t g = 0; g < set.groups.size(); ++g)
+      for (size_t m = 0; m < set.groups[g].members.size(); ++m) finish_order.emplace_back(g, m);
+    std::stable_sort(finish_order.begin(), finish_order.end(), [&](const auto& a, const auto& b) {
+      return set.which[set.groups[a.first].members[a.second]]->cost > set.which[set.groups[b.first].members[b.second]]->cost;
+    });
+    finish_errors.resize(finish_order.size());
     current = fresh_block();
     try {
       for (size_t g = 0; g < set.groups.size(); ++g) threads.emplace_back([this, g] { run(g); });
@@ -334,6 +350,12 @@ struct LiveDetection::State {
   }
 
   void run(size_t g) {
+    consume(g);
+    if (wait_until_drained(true)) finish_detectors();
+  }
+
+  // Feeds group g's detectors every block until the last. A detector that throws stops its group.
+  void consume(size_t g) {
     DetectorGroup& group = set.groups[g];
     try {
       simdjson::dom::parser parser;
@@ -358,10 +380,6 @@ struct LiveDetection::State {
           }
         }
       }
-      std::unique_lock lock(mutex);
-      if (aborted) return;
-      lock.unlock();
-      set.finish(group);
     } catch (...) {
       group.error = std::current_exception();
       Blocks dropped;  // released after the lock: a block's last release takes it
@@ -371,6 +389,28 @@ struct LiveDetection::State {
         dropped.swap(queues[g].blocks);
       }
       room.notify_all();
+    }
+  }
+
+  // Waits until every group has seen every block (counting the caller's, when it is a group thread); false
+  // when the run was abandoned.
+  bool wait_until_drained(bool group_thread) {
+    std::unique_lock lock(mutex);
+    if (group_thread && ++drained == queues.size()) all_drained.notify_all();
+    all_drained.wait(lock, [&] { return drained == queues.size() || aborted; });
+    return !aborted;
+  }
+
+  void finish_detectors() {
+    for (size_t i; (i = next_finish.fetch_add(1)) < finish_order.size();) {
+      const auto [g, m] = finish_order[i];
+      DetectorGroup& group = set.groups[g];
+      if (group.error) continue;  // the group stopped: its result is that error
+      try {
+        set.running[group.members[m]]->finish(group.alerts[m]);
+      } catch (...) {
+        finish_errors[i] = std::current_exception();
+      }
     }
   }
 
@@ -384,7 +424,11 @@ struct LiveDetection::State {
         for (size_t g = 0; g < queues.size(); ++g) dropped[g].swap(queues[g].blocks);
     }
     ready.notify_all();
+    all_drained.notify_all();
+    if (!abort && wait_until_drained(false)) finish_detectors();
     threads.clear();  // joins
+    for (const std::exception_ptr& e : finish_errors)
+      if (e && !abort) std::rethrow_exception(e);
   }
 };
 

@@ -270,6 +270,27 @@ TEST(LiveDetection, ThreadsGiveTheSameResultAndAFailureEndsTheRun) {
   EXPECT_THROW(live.finish(), std::runtime_error);
 }
 
+// Throws when it is asked for its alerts.
+struct FailsAtFinish final : Detector {
+  void on_record(std::string_view, const RecordView&) override {}
+  void finish(std::vector<Alert>&) override { throw std::runtime_error("cannot finish"); }
+};
+const DetectorInfo kFailsAtFinish{"general", kConnOnly, kRecorderTypes, "test",
+                                  [](const DetectContext&) -> std::unique_ptr<Detector> { return std::make_unique<FailsAtFinish>(); }};
+
+TEST(LiveDetection, AFinishThatThrowsFailsTheRun) {
+  // The finish() calls go to whichever thread is free, the caller's included: an error reaches finish()'s
+  // caller however many threads there are.
+  const DetectorInfo* which[] = {&kCheap, &kFailsAtFinish, &kDear};
+  for (unsigned threads : {1u, 3u}) {
+    SCOPED_TRACE(threads);
+    KeepConns next;
+    LiveDetection live(Config::defaults(), next, {"a.pcap"}, threads, which);
+    for (int i = 0; i < 10; ++i) live.on_flow_end(conn_record(i));
+    EXPECT_THROW(live.finish(), std::runtime_error);
+  }
+}
+
 TEST(LiveDetection, AnAbandonedRunStopsItsThreads) {
   const DetectorInfo* which[] = {&kCheap, &kDear};
   KeepConns next;
