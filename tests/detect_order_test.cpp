@@ -26,12 +26,6 @@ std::vector<std::string> captures() {
   return out;
 }
 
-std::string alerts_text(const detect::DetectResult& r) {
-  std::string text;
-  for (const auto& a : r.alerts) text += a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-  return text;
-}
-
 TEST(DetectOrder, AlertsDoNotDependOnHowRecordTypesInterleave) {
   const auto& usual = detect::record_type_order();
   std::vector<std::string> conn_first{"conn"};
@@ -49,12 +43,12 @@ TEST(DetectOrder, AlertsDoNotDependOnHowRecordTypesInterleave) {
       continue;
     }
     const auto config = detect::Config::defaults();
-    const std::string expected = alerts_text(detect::run_detectors(out.path(), config));
+    const std::string expected = detect::alert_lines(detect::run_detectors(out.path(), config).alerts);
     for (const auto& [name, order] : {std::pair{"conn first", &conn_first}, {"reversed", &reversed}}) {
       SCOPED_TRACE(name);
       detect::FeedOptions feed;
       feed.order = *order;
-      EXPECT_EQ(alerts_text(detect::run_detectors(out.path(), config, detect::detectors(), feed)), expected);
+      EXPECT_EQ(detect::alert_lines(detect::run_detectors(out.path(), config, detect::detectors(), feed).alerts), expected);
     }
   }
 }

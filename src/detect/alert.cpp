@@ -57,4 +57,11 @@ bool alert_order(const Alert& a, const Alert& b) {
          std::tie(b.ts_first, b.type, b.src, b.dst, b.dst_port, b.ts_last, b.count, b.summary);
 }
 
+std::string alert_lines(const std::vector<Alert>& alerts) {
+  std::string text;
+  for (const Alert& a : alerts)
+    text += a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+  return text;
+}
+
 }  // namespace trawl::detect

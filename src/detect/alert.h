@@ -48,6 +48,9 @@ struct Alert {
   nlohmann::ordered_json to_json() const;
 };
 
+// alerts.jsonl's text: one alert a line, in the given order.
+std::string alert_lines(const std::vector<Alert>& alerts);
+
 // The order alerts.jsonl is written in: by ts_first, then by what tells equal times apart, so the same
 // records always give the same file.
 bool alert_order(const Alert& a, const Alert& b);

@@ -472,12 +472,7 @@ void write_text(const std::string& path, const std::string& text) {
 }
 }  // namespace
 
-void write_alerts(const std::string& path, const std::vector<Alert>& alerts) {
-  std::string text;
-  for (const Alert& a : alerts)
-    text += a.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
-  write_text(path, text);
-}
+void write_alerts(const std::string& path, const std::vector<Alert>& alerts) { write_text(path, alert_lines(alerts)); }
 
 void write_stories(const std::string& path, const std::vector<Story>& stories, const std::vector<Alert>& alerts) {
   write_text(path, stories_json(stories, alerts).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");

@@ -229,16 +229,11 @@ TEST(DnsAttribution, ResolverLookupsBelongToTheirClients) {
 // hidden client is found all the same, with the very same alerts.
 TEST(DnsAttribution, ConnectionsBeforeTheLookupsCountTheSame) {
   const ResolverScene scene = resolver_scene();
-  auto text = [](const std::vector<Alert>& alerts) {
-    std::string out;
-    for (const Alert& a : alerts) out += a.to_json().dump() + "\n";
-    return out;
-  };
-  const std::string usual = text(run(scene.dns, scene.conn));
+  const std::string usual = alert_lines(run(scene.dns, scene.conn));
   ASSERT_NE(usual.find("\"resolver\":\"10.0.0.53\""), std::string::npos) << usual;  // the hidden client is in
   FeedOptions conn_first;  // every type in reverse: conn (last as usual) comes first
   conn_first.order.assign(record_type_order().rbegin(), record_type_order().rend());
-  EXPECT_EQ(text(run(scene.dns, scene.conn, Config::defaults(), conn_first)), usual);
+  EXPECT_EQ(alert_lines(run(scene.dns, scene.conn, Config::defaults(), conn_first)), usual);
 }
 
 TEST(DnsDetector, IgnoresMdnsLlmnrAndNetbiosNames) {

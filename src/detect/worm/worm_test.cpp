@@ -197,17 +197,12 @@ TEST(Worm, AlertsDoNotDependOnHowHttpAndConnInterleave) {
     r.file = i % 2 ? "a.pcap" : "b.pcap";
     r.attempt(11, B, fmt::format("10.0.8.{}", i + 1), 445, false);
   }
-  auto text = [](const std::vector<Alert>& alerts) {
-    std::string out;
-    for (const Alert& a : alerts) out += a.to_json().dump() + "\n";
-    return out;
-  };
   FeedOptions conn_first;  // every type in reverse: conn (last as usual) comes first
   conn_first.order.assign(record_type_order().rbegin(), record_type_order().rend());
   const auto usual = r.detect();
   ASSERT_EQ(usual.size(), 2u);  // the request pattern, and B infected by A
   EXPECT_EQ(usual[0].frames.size(), FrameSet::kMax);
-  EXPECT_EQ(text(r.detect("", conn_first)), text(usual));
+  EXPECT_EQ(alert_lines(r.detect("", conn_first)), alert_lines(usual));
 }
 
 TEST(HttpWormPattern, NormalisedUri) {
