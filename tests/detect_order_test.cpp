@@ -44,6 +44,9 @@ TEST(DetectOrder, AlertsDoNotDependOnHowRecordTypesInterleave) {
     }
     const auto config = detect::Config::defaults();
     const std::string expected = detect::alert_lines(detect::run_detectors(out.path(), config).alerts);
+    // The attack fixtures have findings of every family: an empty result here would compare nothing.
+    if (pcap.find("/attacks/") != std::string::npos && pcap.find("benign") == std::string::npos)
+      EXPECT_FALSE(expected.empty());
     for (const auto& [name, order] : {std::pair{"conn first", &conn_first}, {"reversed", &reversed}}) {
       SCOPED_TRACE(name);
       detect::FeedOptions feed;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -66,7 +67,8 @@ void for_each_line(const std::string& path, std::vector<char>& buf, Fn&& fn) {
 
 const std::vector<std::string>& record_type_order() {
   // Context first (name resolutions, ARP, ICMP errors), then application records, the login ledger, and the
-  // connections last, so a detector that correlates can index the small files before the big one.
+  // connections. Detectors must not rely on it (analyze interleaves the types as the traffic does); it is
+  // the order `trawl detect` reads the files in.
   static const std::vector<std::string> order = {
       "arp", "icmp", "dns", "http", "tls", "smtp", "pop3", "imap", "ftp", "ssh", "rdp", "smb",
       "mysql", "postgresql", "redis", "mssql", "auth", "conn"};
@@ -75,11 +77,17 @@ const std::vector<std::string>& record_type_order() {
 
 namespace {
 
-size_t type_index(std::string_view type) {
+// A record type's place in record_type_order(), or nullopt.
+std::optional<size_t> find_type(std::string_view type) {
   const auto& order = record_type_order();
   auto it = std::find(order.begin(), order.end(), type);
-  if (it == order.end()) throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
+  if (it == order.end()) return std::nullopt;
   return size_t(it - order.begin());
+}
+
+size_t type_index(std::string_view type) {
+  if (auto t = find_type(type)) return *t;
+  throw std::logic_error(fmt::format("record type {} is not in record_type_order()", type));
 }
 
 // One thread's share: some detectors, the record types they read, what it read.
@@ -451,10 +459,9 @@ void LiveDetection::on_flow_end(flow::ConnRecord&& record) {
 }
 
 output::RowTap* LiveDetection::tap(std::string_view type) {
-  const auto& order = record_type_order();
-  auto it = std::find(order.begin(), order.end(), type);
-  if (it == order.end() || *it == "conn" || !state_->set.wanted(size_t(it - order.begin()))) return nullptr;
-  return &state_->taps[size_t(it - order.begin())];
+  auto t = find_type(type);
+  if (!t || *t == state_->conn_type || !state_->set.wanted(*t)) return nullptr;  // conn records come as a sink
+  return &state_->taps[*t];
 }
 
 DetectResult LiveDetection::finish() {

@@ -1,5 +1,7 @@
 #include "flow/flow_key.h"
 
+#include "util/hash.h"
+
 namespace trawl::flow {
 
 int icmp_counterpart(bool icmp6, uint8_t type) {
@@ -95,12 +97,7 @@ bool make_packet_key(const packet::PacketView& v, PacketKey& out) {
 
 uint64_t stable_hash(const FlowKey& key) {
   // FNV-1a over the key bytes, then a splitmix64 finaliser to spread the low bits used for sharding.
-  const auto* p = reinterpret_cast<const unsigned char*>(&key);
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < sizeof(FlowKey); ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
+  uint64_t h = fnv1a64(&key, sizeof key);
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 27;

@@ -16,6 +16,8 @@
 #include "detect/dns/dns_lookup.h"
 #include "detect/dns/domain_name.h"
 #include "detect/dns/span_text.h"
+#include "detect/file_ids.h"
+#include "util/hash.h"
 
 namespace trawl::detect::beacon {
 
@@ -83,14 +85,7 @@ constexpr uint8_t kHttp = 1, kTls = 2;
 
 // A connection uid in 64 bits (FNV-1a), to look a conn's HTTP Host or SNI up by: a wrong name would take
 // two uids of one capture colliding, about 2^-64 per pair.
-uint64_t uid_key(std::string_view uid) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : uid) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+uint64_t uid_key(std::string_view uid) { return fnv1a64(uid.data(), uid.size()); }
 
 struct PairKey {
   IpAddress src, dst;
@@ -254,7 +249,7 @@ class BeaconDetector final : public Detector {
     c.ts = ts;
     c.bytes = uint64_t(std::max<int64_t>(0, r.integer("orig_bytes")) + std::max<int64_t>(0, r.integer("resp_bytes")));
     c.frame = r.frame();
-    c.file = files_.intern(r.file());
+    c.file = files_.id(r.file());
     c.state = state_index(r.str("conn_state"));
     std::string_view service = r.str("service");
     c.service = uint8_t((service.find("http") != std::string_view::npos ? kHttp : 0) |
@@ -435,7 +430,8 @@ class BeaconDetector final : public Detector {
     uint32_t id;  // in tls_names_ or http_names_ until prepare_naming, then in names_
     bool tls;
   };
-  NameTable names_, http_names_, tls_names_, files_;
+  NameTable names_, http_names_, tls_names_;
+  FileIds files_;
   std::string scratch_;
   dns::Resolutions resolutions_;
   absl::flat_hash_map<uint64_t, HostName> uid_names_;  // uid_key -> the connection's host name

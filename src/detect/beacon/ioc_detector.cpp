@@ -14,6 +14,7 @@
 #include "detect/dns/dns_lookup.h"
 #include "detect/dns/domain_name.h"
 #include "detect/dns/span_text.h"
+#include "detect/file_ids.h"
 
 namespace trawl::detect::beacon {
 
@@ -199,9 +200,7 @@ class IocDetector final : public Detector {
     if (t.frames.size() >= FrameSet::kMax) return;
     r.for_each_frame([&](std::string_view file, uint64_t frame) {
       if (frame == 0) return;  // as FrameSet::add
-      // One capture's records name one file: a lookup only when it changes.
-      if (last_file_id_ == dns::NameTable::kNone || file != last_file_) last_file_id_ = files_.intern(file), last_file_ = file;
-      keep_first(t.frames, FrameSet::kMax, Tally::Frame{seq, frame, last_file_id_});
+      keep_first(t.frames, FrameSet::kMax, Tally::Frame{seq, frame, files_.id(file)});
     });
   }
 
@@ -288,9 +287,7 @@ class IocDetector final : public Detector {
   std::string name_;
   RecordType type_ = kConn;            // of the record being read
   uint64_t seq_[kRecordTypes] = {};    // its place in its type's sequence
-  dns::NameTable files_;
-  std::string last_file_;  // of the last frame kept, and its id
-  uint32_t last_file_id_ = dns::NameTable::kNone;
+  FileIds files_;
   std::map<std::pair<IpAddress, uint32_t>, Parts> matches_;  // (host, indicator)
   absl::flat_hash_map<IpAddress, std::vector<uint32_t>> resolved_;  // address -> domain indicators it answers
   absl::flat_hash_map<std::pair<IpAddress, IpAddress>, Tally> reaches_;  // (client, address) -> conn.resolved

@@ -15,6 +15,7 @@
 #include "detect/dns/dns_lookup.h"
 #include "detect/dns/domain_name.h"
 #include "detect/dns/span_text.h"
+#include "detect/file_ids.h"
 #include "detect/scan/scan_text.h"
 
 namespace trawl::detect::dns {
@@ -142,7 +143,7 @@ class DnsDetector final : public Detector {
     k.client = l->client;
     k.server = l->server;
     k.name = names_.intern(scratch_);
-    k.file = files_.intern(r.file());
+    k.file = files_.id(r.file());
     k.frame = r.frame();
     k.outcome = l->outcome;
     k.txt = l->qtype == "TXT" || l->qtype == "NULL";
@@ -161,7 +162,7 @@ class DnsDetector final : public Detector {
     auto dst = r.dst_ip();
     if (!dst) return;
     home_conns_.push_back(HomeConn{r.ts(), r.frame(), conn_addresses_.id(*src), conn_addresses_.id(*dst),
-                                   files_.intern(r.file()), r.dport()});
+                                   files_.id(r.file()), r.dport()});
   }
 
   // The hidden-client attribution: internal hosts that connected to what a finding's names resolved to, around
@@ -462,7 +463,8 @@ class DnsDetector final : public Detector {
 
   Settings settings_;
   const HomeNet& home_;
-  NameTable names_, files_;
+  NameTable names_;
+  FileIds files_;
   std::string scratch_;
   std::vector<Lookup> lookups_;
   std::vector<IpAddress> addresses_;

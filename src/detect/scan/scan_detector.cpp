@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/file_ids.h"
 #include "detect/scan/conn_fields.h"
 #include "detect/scan/scan_text.h"
 
@@ -159,20 +160,13 @@ class ScanDetector final : public Detector {
     bool others = false;
   };
   std::vector<FirstService> first_service_;
-  std::vector<std::string> files_;
-  uint32_t last_file_ = 0;
+  FileIds files_;
   absl::flat_hash_map<QuoteKey, IcmpAnswer> icmp_answers_;
   absl::flat_hash_set<std::pair<IpAddress, IpAddress>> arp_replies_;  // (who answered, whom)
 };
 
 void ScanDetector::add(const IpAddress& scanner, Kind kind, Outcome outcome, const IpAddress& target, uint16_t port,
                        uint16_t sport, std::string_view file, double ts, uint64_t frame) {
-  // Records come file by file, and a capture set has few files: the last one found is nearly always it.
-  if (files_.empty() || files_[last_file_] != file) {
-    auto it = std::find(files_.begin(), files_.end(), file);
-    last_file_ = uint32_t(it - files_.begin());
-    if (it == files_.end()) files_.emplace_back(file);
-  }
   const uint32_t id = scanners_.id(scanner);
   const uint32_t target_id = targets_.id(target);
   if (id == probes_per_scanner_.size()) {
@@ -182,7 +176,7 @@ void ScanDetector::add(const IpAddress& scanner, Kind kind, Outcome outcome, con
   ++probes_per_scanner_[id];
   FirstService& first = first_service_[id];
   first.others = first.others || first.target != target_id || first.port != port;
-  probes_.push_back(Probe{id, kind, outcome, port, sport, target_id, last_file_, ts, frame});
+  probes_.push_back(Probe{id, kind, outcome, port, sport, target_id, files_.id(file), ts, frame});
 }
 
 void ScanDetector::on_arp(const RecordView& r) {
@@ -549,13 +543,13 @@ void ScanDetector::fill_common(Alert& a, std::span<const Probe> probes) const {
   const size_t n = std::min(by_time.size(), FrameSet::kMax);
   std::partial_sort(by_time.begin(), by_time.begin() + ptrdiff_t(n), by_time.end(), [&](const Probe* x, const Probe* y) {
     if (x->ts != y->ts) return x->ts < y->ts;
-    if (x->file != y->file) return files_[x->file] < files_[y->file];
+    if (x->file != y->file) return files_.name(x->file) < files_.name(y->file);
     return x->frame < y->frame;
   });
   a.ts_first = by_time[0]->ts;
   a.ts_last = a.ts_first;
   for (const Probe& p : probes) a.ts_last = std::max(a.ts_last, p.ts);
-  for (size_t i = 0; i < n; ++i) a.frames.add(files_[by_time[i]->file], by_time[i]->frame);
+  for (size_t i = 0; i < n; ++i) a.frames.add(files_.name(by_time[i]->file), by_time[i]->frame);
 }
 
 constexpr std::string_view kScanInputs[] = {"arp", "icmp", "conn"};

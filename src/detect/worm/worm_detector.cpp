@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/file_ids.h"
 #include "detect/scan/conn_fields.h"
 #include "detect/scan/scan_text.h"
 
@@ -49,26 +50,6 @@ bool host_is_address(std::string_view host) {
   if (std::count(host.begin(), host.end(), ':') == 1) host = host.substr(0, host.find(':'));
   return IpAddress::parse(host).has_value();
 }
-
-// File names as small ids, numbered as they first come. The ids break ties in orderings (EarliestFrames, the
-// attempts' sort), so each record type numbers its own files: its ids then depend on its own records only,
-// never on how http and conn records interleave.
-class FileIds {
- public:
-  uint32_t id(std::string_view file) {
-    if (names_.empty() || names_[last_] != file) {
-      auto it = std::find(names_.begin(), names_.end(), file);
-      last_ = uint32_t(it - names_.begin());
-      if (it == names_.end()) names_.emplace_back(file);
-    }
-    return last_;
-  }
-  const std::string& name(uint32_t id) const { return names_[id]; }
-
- private:
-  std::vector<std::string> names_;
-  uint32_t last_ = 0;
-};
 
 // The earliest frames of a finding, at most FrameSet::kMax, whatever order the records come in.
 class EarliestFrames {
@@ -273,7 +254,7 @@ class WormDetector final : public Detector {
 
   Settings settings_;
   AddressIds ids_;
-  FileIds http_files_, conn_files_;
+  FileIds http_files_, conn_files_;  // one numbering per type: the ids break ties in orderings
   std::map<std::tuple<IpAddress, std::string, std::string>, HttpGroup> http_;
   std::vector<Attempt> attempts_;
 };
